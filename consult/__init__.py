@@ -1,0 +1,43 @@
+"""Consult: publish consultations, collect responses, summarise them for the Panel."""
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from consult import config, db, filters, web
+from consult.extensions import csrf, login_manager
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    config.load(app, test_config)
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    db.init_app(app)
+    filters.init_app(app)
+    web.init_app(app)
+
+    from consult import cli
+    from consult.admin.views import bp as admin_bp
+    from consult.auth.views import bp as auth_bp
+    from consult.consultations.views import bp as consultations_bp
+    from consult.responses.views import bp as responses_bp
+    from consult.summaries.views import bp as summaries_bp
+
+    for blueprint in (auth_bp, consultations_bp, responses_bp, summaries_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    return app

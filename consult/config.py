@@ -1,0 +1,50 @@
+"""Defaults and how overrides are read.
+
+Order, later wins: these defaults, ``instance/config.py``, ``CONSULT_*`` environment
+variables, then the ``test_config`` given to ``create_app``.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "MAIL_SERVER": None,  # None: `send-mail` prints messages to the console
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_SENDER": "consult@localhost",
+    "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+    "TIMEZONE": "Europe/London",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` from the defaults and every override source."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CONSULT")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'consult.sqlite'}")
+    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the secret key generated into ``instance/``, creating it on first use."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

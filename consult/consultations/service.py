@@ -1,0 +1,156 @@
+"""Consultations: finding them, where they stand, and their lifecycle.
+
+The status follows from the clock (``Consultation.status_at``); the lifecycle actions
+only move ``published_at`` and ``closes_at`` and record why.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from consult import audit
+from consult.errors import InvalidInput, NotFound
+from consult.models import (
+    Consultation,
+    ConsultationStatus,
+    DeadlineChange,
+    DeadlineChangeKind,
+)
+
+
+def status_filter(query: Select, status: ConsultationStatus, now: datetime) -> Select:
+    """Restrict a ``select(Consultation)`` to one status at ``now``, in SQL."""
+    published = Consultation.published_at.is_not(None)
+    conditions = {
+        ConsultationStatus.draft: [Consultation.published_at.is_(None)],
+        ConsultationStatus.upcoming: [published, Consultation.opens_at > now],
+        ConsultationStatus.open: [
+            published,
+            Consultation.opens_at <= now,
+            Consultation.closes_at > now,
+        ],
+        ConsultationStatus.closed: [published, Consultation.closes_at <= now],
+    }
+    return query.where(*conditions[status])
+
+
+def list_published(
+    session: Session, now: datetime, status: ConsultationStatus | None = None
+) -> list[Consultation]:
+    """Published consultations, soonest deadline first; optionally one status only."""
+    query = select(Consultation).where(Consultation.published_at.is_not(None))
+    if status is not None:
+        query = status_filter(query, status, now)
+    return list(session.scalars(query.order_by(Consultation.closes_at.desc())))
+
+
+def list_all(session: Session) -> list[Consultation]:
+    """Every consultation, drafts included, newest first (for SECAS)."""
+    query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+    return list(session.scalars(query))
+
+
+def get_by_reference(
+    session: Session, reference: str, *, include_drafts: bool = False
+) -> Consultation:
+    """The consultation with this reference, its questions, documents and deadline changes.
+
+    Drafts are only found with ``include_drafts`` (SECAS); to anyone else a draft does
+    not exist.
+    """
+    query = (
+        select(Consultation)
+        .where(Consultation.reference == reference)
+        .options(
+            selectinload(Consultation.questions),
+            selectinload(Consultation.documents),
+            selectinload(Consultation.deadline_changes),
+        )
+    )
+    consultation = session.scalar(query)
+    if consultation is None or (consultation.published_at is None and not include_drafts):
+        raise NotFound(f"No consultation with reference {reference}")
+    return consultation
+
+
+def publish(session: Session, consultation: Consultation, now: datetime, actor_id: int | None):
+    """Publish a draft; it is upcoming or open according to its dates."""
+    if consultation.published_at is not None:
+        raise InvalidInput(f"{consultation.reference} is already published")
+    if not consultation.questions:
+        raise InvalidInput(f"{consultation.reference} has no questions: add at least one")
+    consultation.published_at = now
+    audit.record(
+        session,
+        "consultation.published",
+        actor_id=actor_id,
+        consultation_id=consultation.id,
+        before={"status": "draft"},
+        after={"status": consultation.status_at(now).value},
+    )
+
+
+def close_now(
+    session: Session, consultation: Consultation, now: datetime, actor_id: int | None
+) -> None:
+    """Close an open consultation at once (closes_at := now)."""
+    if consultation.status_at(now) is not ConsultationStatus.open:
+        raise InvalidInput(f"{consultation.reference} is not open, so it cannot be closed")
+    _change_deadline(session, consultation, DeadlineChangeKind.closed_early, now, "", actor_id)
+
+
+def extend(
+    session: Session,
+    consultation: Consultation,
+    new_closes_at: datetime,
+    reason: str,
+    now: datetime,
+    actor_id: int | None,
+) -> None:
+    """Move the deadline later, with a reason shown publicly."""
+    if consultation.published_at is None:
+        raise InvalidInput("Publish the consultation before extending its deadline")
+    if not reason.strip():
+        raise InvalidInput("Enter the reason for extending the deadline")
+    if new_closes_at <= consultation.closes_at:
+        raise InvalidInput("The new closing date must be after the current closing date")
+    if new_closes_at <= now:
+        raise InvalidInput("The new closing date must be in the future")
+    kind = (
+        DeadlineChangeKind.reopened
+        if consultation.status_at(now) is ConsultationStatus.closed
+        else DeadlineChangeKind.extended
+    )
+    _change_deadline(session, consultation, kind, new_closes_at, reason.strip(), actor_id)
+
+
+def _change_deadline(
+    session: Session,
+    consultation: Consultation,
+    kind: DeadlineChangeKind,
+    new_closes_at: datetime,
+    reason: str,
+    actor_id: int | None,
+) -> None:
+    previous = consultation.closes_at
+    consultation.closes_at = new_closes_at
+    session.add(
+        DeadlineChange(
+            consultation=consultation,
+            kind=kind,
+            previous_closes_at=previous,
+            new_closes_at=new_closes_at,
+            reason=reason,
+            changed_by_id=actor_id,
+        )
+    )
+    audit.record(
+        session,
+        f"consultation.{kind.value}",
+        actor_id=actor_id,
+        consultation_id=consultation.id,
+        before={"closes_at": previous.isoformat()},
+        after={"closes_at": new_closes_at.isoformat()},
+        reason=reason,
+    )

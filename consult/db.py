@@ -1,0 +1,112 @@
+"""Engine, a session per request, the declarative Base and SQLite pragmas."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Whether the current unit of work means to write. On SQLite a writing transaction
+# takes the write lock at BEGIN (IMMEDIATE), so concurrent writers queue on the busy
+# timeout instead of failing when a read lock cannot be upgraded; readers stay DEFERRED.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on both SQLite (which drops the zone) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory and close the request's session after it."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["consult.engine"] = engine
+    app.extensions["consult.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.before_request(_mark_write_intent)
+    app.teardown_appcontext(_close_session)
+
+
+def _mark_write_intent() -> None:
+    write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def get_session() -> Session:
+    """The session of the current request or app context."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["consult.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@contextmanager
+def session_scope(app: Flask) -> Iterator[Session]:
+    """A session outside a request (CLI, tests); commits on success, rolls back on error."""
+    token = write_intent.set(True)
+    session = app.extensions["consult.sessionmaker"]()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        write_intent.reset(token)

@@ -1,0 +1,33 @@
+"""Domain errors raised by services; views turn them into messages for people."""
+
+
+class ConsultError(Exception):
+    """Base of every domain error; ``str(error)`` is a message fit to show a user."""
+
+
+class NotFound(ConsultError):
+    """The thing asked for does not exist (or the user may not know it does)."""
+
+
+class InvalidInput(ConsultError):
+    """Input that breaks a rule; the message says what to fix."""
+
+
+class ConsultationNotOpen(ConsultError):
+    """The consultation is not open for responses (and no late allowance applies)."""
+
+
+class StaleResponse(ConsultError):
+    """A save was made on a version of the response that someone has since changed."""
+
+
+class IncompleteResponse(ConsultError):
+    """Submission attempted with required answers missing."""
+
+    def __init__(self, message: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
+class ResponseLocked(ConsultError):
+    """The response cannot be changed in its current state (e.g. withdrawn)."""

@@ -1,0 +1,58 @@
+"""Template filters: times shown in Europe/London, Markdown rendered safely."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import nh3
+from flask import Flask
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+LONDON = ZoneInfo("Europe/London")
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def london(value: datetime) -> datetime:
+    """The same instant in Europe/London."""
+    return value.astimezone(LONDON)
+
+
+def uk_datetime(value: datetime | None) -> str:
+    """'5pm on 21 June 2017' (GOV.UK style), in Europe/London."""
+    if value is None:
+        return ""
+    local = london(value)
+    return f"{uk_time(value)} on {local.day} {local:%B %Y}"
+
+
+def uk_time(value: datetime) -> str:
+    """'5pm', '9:30am', 'midday' or 'midnight', in Europe/London."""
+    local = london(value)
+    if local.minute == 0 and local.hour in (0, 12):
+        return "midnight" if local.hour == 0 else "midday"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{hour}{minutes}{suffix}"
+
+
+def uk_date(value: datetime | None) -> str:
+    """'21 June 2017', in Europe/London."""
+    if value is None:
+        return ""
+    local = london(value)
+    return f"{local.day} {local:%B %Y}"
+
+
+def markdown(text: str | None) -> Markup:
+    """Render Markdown to HTML with raw HTML disabled and the output sanitised."""
+    html = _markdown.render(text or "")
+    return Markup(nh3.clean(html))  # noqa: S704 - sanitised by nh3 just above
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.add_template_filter(uk_datetime)
+    app.add_template_filter(uk_date)
+    app.add_template_filter(uk_time)
+    app.add_template_filter(markdown)

@@ -1,0 +1,447 @@
+"""The tables.
+
+A response's *working copy* (``Answer`` rows) is what the respondent is editing; each
+submission freezes it into an immutable ``Revision`` with ``RevisionAnswer`` and
+``RevisionChoice`` rows. Summaries read only the current revision of submitted
+responses, so a half-made amendment never shows up in them.
+"""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.db import Base, UTCDateTime, utcnow
+
+
+class PartyCategory(enum.StrEnum):
+    """The categories the SEC votes by, plus the DCC and non-Parties."""
+
+    large_supplier = "large_supplier"
+    small_supplier = "small_supplier"
+    electricity_network = "electricity_network"
+    gas_network = "gas_network"
+    other_sec_party = "other_sec_party"
+    dcc = "dcc"
+    non_party = "non_party"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    PartyCategory.large_supplier: "Large Supplier",
+    PartyCategory.small_supplier: "Small Supplier",
+    PartyCategory.electricity_network: "Electricity Network",
+    PartyCategory.gas_network: "Gas Network",
+    PartyCategory.other_sec_party: "Other SEC Party",
+    PartyCategory.dcc: "DCC",
+    PartyCategory.non_party: "Non-SEC Party",
+}
+
+
+class Role(enum.StrEnum):
+    respondent = "respondent"
+    secas = "secas"
+    panel = "panel"
+
+
+class ConsultationKind(enum.StrEnum):
+    panel_consultation = "panel_consultation"
+    modification_report = "modification_report"
+    draft_proposal = "draft_proposal"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "panel_consultation": "Panel consultation",
+            "modification_report": "Modification Report Consultation",
+            "draft_proposal": "Draft proposal consultation",
+            "other": "Consultation",
+        }[self.value]
+
+
+class ConsultationStatus(enum.StrEnum):
+    draft = "draft"
+    upcoming = "upcoming"
+    open = "open"
+    closed = "closed"
+
+
+class QuestionKind(enum.StrEnum):
+    single_choice = "single_choice"
+    multiple_choice = "multiple_choice"
+    text = "text"
+
+
+class ResponseStatus(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    withdrawn = "withdrawn"
+
+
+class DeadlineChangeKind(enum.StrEnum):
+    extended = "extended"
+    closed_early = "closed_early"
+    reopened = "reopened"
+
+
+class MessageStatus(enum.StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint naming the allowed values."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    category: Mapped[PartyCategory] = mapped_column(_enum(PartyCategory, "party_category"))
+    sec_party_id: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "role <> 'respondent' OR organisation_id IS NOT NULL",
+            name="respondent_has_organisation",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    # Flask-Login's protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Consultation(Base):
+    __tablename__ = "consultation"
+    __table_args__ = (CheckConstraint("opens_at < closes_at", name="opens_before_closes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[ConsultationKind] = mapped_column(_enum(ConsultationKind, "consultation_kind"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    modification: Mapped[str | None] = mapped_column(String(40))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None while a draft; set when SECAS publishes. Status follows from the clock.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last receipt number handed out; incremented atomically in the database.
+    last_receipt_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="consultation", order_by="Document.position", cascade="all, delete-orphan"
+    )
+    deadline_changes: Mapped[list["DeadlineChange"]] = relationship(
+        back_populates="consultation", order_by="DeadlineChange.changed_at"
+    )
+
+    def status_at(self, now: datetime) -> ConsultationStatus:
+        """Where the consultation stands at ``now``."""
+        if self.published_at is None:
+            return ConsultationStatus.draft
+        if now < self.opens_at:
+            return ConsultationStatus.upcoming
+        if now < self.closes_at:
+            return ConsultationStatus.open
+        return ConsultationStatus.closed
+
+
+class Question(Base):
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("consultation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"))
+    text: Mapped[str] = mapped_column(Text)
+    hint: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rationale_prompt: Mapped[str | None] = mapped_column(Text)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_length: Mapped[int | None] = mapped_column(Integer)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="questions")
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind is not QuestionKind.text
+
+
+class Document(Base):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="documents")
+
+
+class DeadlineChange(Base):
+    """A close-now, extension or reopening, shown publicly with its reason."""
+
+    __tablename__ = "deadline_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    kind: Mapped[DeadlineChangeKind] = mapped_column(
+        _enum(DeadlineChangeKind, "deadline_change_kind")
+    )
+    previous_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="deadline_changes")
+
+
+class LateAllowance(Base):
+    """SECAS lets one organisation submit after close, until ``until``."""
+
+    __tablename__ = "late_allowance"
+    __table_args__ = (UniqueConstraint("consultation_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Response(Base):
+    """One organisation's response to one consultation."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "organisation_id"),
+        UniqueConstraint("consultation_id", "receipt_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    status: Mapped[ResponseStatus] = mapped_column(
+        _enum(ResponseStatus, "response_status"), default=ResponseStatus.draft
+    )
+    # The working copy's confidentiality answer; None until the respondent answers.
+    confidential: Mapped[bool | None] = mapped_column(Boolean)
+    receipt_number: Mapped[int | None] = mapped_column(Integer)
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True, name="fk_response_current_revision")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Optimistic locking: every save bumps it; a save from a stale page is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    consultation: Mapped[Consultation] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list["Revision"]] = relationship(
+        back_populates="response",
+        order_by="Revision.number",
+        foreign_keys="Revision.response_id",
+    )
+    current_revision: Mapped["Revision | None"] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def receipt(self) -> str | None:
+        """The receipt reference, e.g. ``SSI-2017-R0007``."""
+        if self.receipt_number is None:
+            return None
+        return receipt_reference(self.consultation.reference, self.receipt_number)
+
+
+def receipt_reference(consultation_reference: str, number: int) -> str:
+    """Format a receipt reference from its parts."""
+    return f"{consultation_reference}-R{number:04d}"
+
+
+class Answer(Base):
+    """The working copy of one answer."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str | None] = mapped_column(Text)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class Revision(Base):
+    """One submission of a response, never changed after it is made."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("response_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    confidential: Mapped[bool] = mapped_column(Boolean)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    response: Mapped[Response] = relationship(
+        back_populates="revisions", foreign_keys=[response_id]
+    )
+    submitted_by: Mapped[User | None] = relationship()
+    answers: Mapped[list["RevisionAnswer"]] = relationship(
+        back_populates="revision", cascade="all, delete-orphan"
+    )
+
+
+class RevisionAnswer(Base):
+    __tablename__ = "revision_answer"
+    __table_args__ = (UniqueConstraint("revision_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    text: Mapped[str | None] = mapped_column(Text)
+    rationale: Mapped[str | None] = mapped_column(Text)
+
+    revision: Mapped[Revision] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+    choices: Mapped[list["RevisionChoice"]] = relationship(
+        back_populates="answer", cascade="all, delete-orphan"
+    )
+
+
+class RevisionChoice(Base):
+    """One option chosen in a submitted answer: the row tallies GROUP BY."""
+
+    __tablename__ = "revision_choice"
+    __table_args__ = (UniqueConstraint("revision_answer_id", "option"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_answer_id: Mapped[int] = mapped_column(
+        ForeignKey("revision_answer.id", ondelete="CASCADE")
+    )
+    option: Mapped[str] = mapped_column(String(300))
+
+    answer: Mapped[RevisionAnswer] = relationship(back_populates="choices")
+
+
+class AuditEvent(Base):
+    """Who did what, when, to what; with the state before and after."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL")
+    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be (or already) delivered by ``send-mail``."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[MessageStatus] = mapped_column(
+        _enum(MessageStatus, "message_status"), default=MessageStatus.queued, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,392 @@
+"""Responses: the rules for drafting, submitting and amending an organisation's response.
+
+One response per organisation per consultation. The respondent edits a working copy
+(``Answer`` rows); submitting freezes it into a new immutable ``Revision``. Every save
+bumps ``Response.version`` so a save made from a stale page is refused, not merged.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from consult import audit, mail
+from consult.errors import (
+    ConsultationNotOpen,
+    IncompleteResponse,
+    InvalidInput,
+    ResponseLocked,
+    StaleResponse,
+)
+from consult.filters import uk_datetime
+from consult.models import (
+    Answer,
+    Consultation,
+    ConsultationStatus,
+    LateAllowance,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseStatus,
+    Revision,
+    RevisionAnswer,
+    RevisionChoice,
+    User,
+)
+
+DEFAULT_TEXT_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a respondent entered for one question."""
+
+    choices: tuple[str, ...] = ()
+    text: str | None = None
+    rationale: str | None = None
+
+
+def late_allowance(
+    session: Session, consultation: Consultation, organisation_id: int, now: datetime
+) -> LateAllowance | None:
+    """The organisation's late allowance for this consultation, if one is in force."""
+    allowance = session.scalar(
+        select(LateAllowance).where(
+            LateAllowance.consultation_id == consultation.id,
+            LateAllowance.organisation_id == organisation_id,
+        )
+    )
+    return allowance if allowance is not None and now < allowance.until else None
+
+
+def ensure_accepting(
+    session: Session, consultation: Consultation, organisation_id: int, now: datetime
+) -> bool:
+    """Raise ConsultationNotOpen unless this organisation may respond now.
+
+    Returns whether a response made now is late (accepted under a late allowance).
+    """
+    status = consultation.status_at(now)
+    if status is ConsultationStatus.open:
+        return False
+    if status is ConsultationStatus.closed and late_allowance(
+        session, consultation, organisation_id, now
+    ):
+        return True
+    if status is ConsultationStatus.closed:
+        raise ConsultationNotOpen(
+            f"This consultation closed at {uk_datetime(consultation.closes_at)}. "
+            "Responses can no longer be made or changed."
+        )
+    if status is ConsultationStatus.upcoming:
+        raise ConsultationNotOpen(
+            f"This consultation opens at {uk_datetime(consultation.opens_at)}."
+        )
+    raise ConsultationNotOpen("This consultation is not open for responses.")
+
+
+def find_response(
+    session: Session, consultation: Consultation, organisation_id: int
+) -> Response | None:
+    """The organisation's response to the consultation, with its working answers."""
+    return session.scalar(
+        select(Response)
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.organisation_id == organisation_id,
+        )
+        .options(selectinload(Response.answers), selectinload(Response.updated_by))
+    )
+
+
+def start_response(
+    session: Session, consultation: Consultation, user: User, now: datetime
+) -> Response:
+    """The organisation's response, created as a draft on first use."""
+    ensure_accepting(session, consultation, user.organisation_id, now)
+    response = find_response(session, consultation, user.organisation_id)
+    if response is not None:
+        return response
+    response = Response(
+        consultation=consultation,
+        organisation_id=user.organisation_id,
+        updated_by_id=user.id,
+        updated_at=now,
+        answers=[],
+    )
+    session.add(response)
+    try:
+        session.flush()
+    except IntegrityError:
+        # A colleague started it at the same moment: use theirs.
+        session.rollback()
+        return find_response(session, consultation, user.organisation_id)
+    audit.record(
+        session,
+        "response.started",
+        actor_id=user.id,
+        consultation_id=consultation.id,
+        organisation_id=user.organisation_id,
+    )
+    return response
+
+
+def validate_answer(question: Question, given: AnswerInput) -> AnswerInput:
+    """Check an answer against its question; returns it cleaned, or raises InvalidInput."""
+    choices = tuple(dict.fromkeys(given.choices))
+    unknown = [c for c in choices if c not in question.options]
+    if unknown:
+        raise InvalidInput(f"'{unknown[0]}' is not one of the options for {question.key}")
+    if question.kind is QuestionKind.single_choice and len(choices) > 1:
+        raise InvalidInput(f"Select only one option for {question.key}")
+    limit = question.max_length or DEFAULT_TEXT_LIMIT
+    for label, value in (("answer", given.text), ("rationale", given.rationale)):
+        if value is not None and len(value) > limit:
+            raise InvalidInput(
+                f"The {label} to {question.key} must be {limit:,} characters or fewer"
+            )
+    text = _clean_text(given.text) if question.kind is QuestionKind.text else None
+    rationale = _clean_text(given.rationale) if question.rationale_prompt else None
+    return AnswerInput(choices=choices, text=text, rationale=rationale)
+
+
+def _clean_text(value: str | None) -> str | None:
+    """Keep text exactly as typed or pasted, but normalise line endings; blank is None."""
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value if value.strip() else None
+
+
+def save_answer(
+    session: Session,
+    response: Response,
+    question: Question,
+    given: AnswerInput,
+    *,
+    expected_version: int,
+    user: User,
+    now: datetime,
+) -> Answer:
+    """Save one answer into the working copy."""
+    _check_editable(session, response, expected_version, now)
+    cleaned = validate_answer(question, given)
+    answer = next((a for a in response.answers if a.question_id == question.id), None)
+    if answer is None:
+        answer = Answer(response=response, question_id=question.id)
+        session.add(answer)
+    answer.choices = list(cleaned.choices)
+    answer.text = cleaned.text
+    answer.rationale = cleaned.rationale
+    answer.updated_at = now
+    answer.updated_by_id = user.id
+    _touch(session, response, user, now)
+    return answer
+
+
+def set_confidential(
+    session: Session,
+    response: Response,
+    confidential: bool,
+    *,
+    expected_version: int,
+    user: User,
+    now: datetime,
+) -> None:
+    """Record whether the response is confidential."""
+    _check_editable(session, response, expected_version, now)
+    response.confidential = confidential
+    _touch(session, response, user, now)
+
+
+def _check_editable(
+    session: Session, response: Response, expected_version: int, now: datetime
+) -> None:
+    if response.status is ResponseStatus.withdrawn:
+        raise ResponseLocked("This response was withdrawn and can no longer be changed.")
+    ensure_accepting(session, response.consultation, response.organisation_id, now)
+    if expected_version != response.version:
+        raise StaleResponse(_stale_message(response))
+
+
+def _stale_message(response: Response) -> str:
+    who = response.updated_by.name if response.updated_by else "A colleague"
+    return (
+        f"{who} changed this response at {uk_datetime(response.updated_at)}, "
+        "after you opened this page. Your answer has not been saved: "
+        "check their changes, then enter your answer again."
+    )
+
+
+def _touch(session: Session, response: Response, user: User, now: datetime) -> None:
+    """Mark the response changed (bumping its version) and flush, so a concurrent save
+    that slipped past the version check fails here, in the database."""
+    response.updated_at = now
+    response.updated_by_id = user.id
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise StaleResponse(
+            "A colleague saved this response at the same moment. Your answer has not "
+            "been saved: reload the page, check their changes and enter it again."
+        ) from None
+
+
+def missing_answers(response: Response, questions: list[Question]) -> list[Question]:
+    """Required questions the working copy does not answer."""
+    answers = {a.question_id: a for a in response.answers}
+    return [q for q in questions if q.required and not _is_answered(q, answers.get(q.id))]
+
+
+def _is_answered(question: Question, answer: Answer | None) -> bool:
+    if answer is None:
+        return False
+    if question.kind is QuestionKind.text:
+        return bool(answer.text)
+    return bool(answer.choices)
+
+
+def submit(
+    session: Session,
+    response: Response,
+    *,
+    expected_version: int,
+    user: User,
+    now: datetime,
+) -> Revision:
+    """Freeze the working copy into a new revision; the first submission gets a receipt."""
+    consultation = response.consultation
+    late = ensure_accepting(session, consultation, response.organisation_id, now)
+    _check_editable(session, response, expected_version, now)
+    missing = missing_answers(response, consultation.questions)
+    if missing:
+        keys = ", ".join(q.key for q in missing)
+        raise IncompleteResponse(
+            f"Answer every required question before submitting ({keys})", [q.key for q in missing]
+        )
+    if response.confidential is None:
+        raise IncompleteResponse("Say whether your response is confidential", ["confidential"])
+    if response.receipt_number is None:
+        response.receipt_number = _next_receipt_number(session, consultation)
+    revision = _freeze(response, user, now, late)
+    session.add(revision)
+    response.status = ResponseStatus.submitted
+    response.current_revision = revision
+    _touch(session, response, user, now)
+    audit.record(
+        session,
+        "response.submitted",
+        actor_id=user.id,
+        consultation_id=consultation.id,
+        organisation_id=response.organisation_id,
+        receipt=response.receipt,
+        revision=revision.number,
+        late=late,
+    )
+    _queue_receipt(session, response, revision, user)
+    return revision
+
+
+def _next_receipt_number(session: Session, consultation: Consultation) -> int:
+    """Hand out the next receipt number atomically (the UPDATE locks the row)."""
+    number = session.scalar(
+        update(Consultation)
+        .where(Consultation.id == consultation.id)
+        .values(last_receipt_number=Consultation.last_receipt_number + 1)
+        .returning(Consultation.last_receipt_number)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(consultation, ["last_receipt_number"])
+    return number
+
+
+def _freeze(response: Response, user: User, now: datetime, late: bool) -> Revision:
+    number = len(response.revisions) + 1
+    revision = Revision(
+        response=response,
+        number=number,
+        confidential=bool(response.confidential),
+        late=late,
+        submitted_at=now,
+        submitted_by_id=user.id,
+    )
+    for answer in response.answers:
+        revision.answers.append(
+            RevisionAnswer(
+                question_id=answer.question_id,
+                text=answer.text,
+                rationale=answer.rationale,
+                choices=[RevisionChoice(option=c) for c in answer.choices],
+            )
+        )
+    return revision
+
+
+def withdraw(
+    session: Session, response: Response, *, expected_version: int, user: User, now: datetime
+) -> None:
+    """Withdraw a submitted response before close; it leaves every summary."""
+    if response.status is not ResponseStatus.submitted:
+        raise ResponseLocked("Only a submitted response can be withdrawn.")
+    _check_editable(session, response, expected_version, now)
+    response.status = ResponseStatus.withdrawn
+    _touch(session, response, user, now)
+    audit.record(
+        session,
+        "response.withdrawn",
+        actor_id=user.id,
+        consultation_id=response.consultation_id,
+        organisation_id=response.organisation_id,
+        receipt=response.receipt,
+    )
+
+
+def _queue_receipt(session: Session, response: Response, revision: Revision, user: User) -> None:
+    consultation = response.consultation
+    answers = {a.question_id: a for a in response.answers}
+    lines = [
+        f"Dear {user.name},",
+        "",
+        f"Thank you. We have received {response.organisation.name}'s response to "
+        f"{consultation.title}.",
+        "",
+        f"Receipt reference: {response.receipt}",
+        f"Revision: {revision.number}",
+        f"Submitted: {uk_datetime(revision.submitted_at)}",
+        f"Confidential: {'Yes' if revision.confidential else 'No'}",
+    ]
+    if revision.late:
+        lines.append("Late: yes (accepted under a late allowance)")
+    lines += ["", "Your answers", "============"]
+    for question in consultation.questions:
+        answer = answers.get(question.id)
+        lines += [
+            "",
+            f"{question.key}. {question.text}",
+            answer_text(question, answer) or "Not answered",
+        ]
+        if question.rationale_prompt and answer is not None and answer.rationale:
+            lines += [f"{question.rationale_prompt}:", answer.rationale]
+    lines += [
+        "",
+        "You can amend this response until the consultation closes at "
+        f"{uk_datetime(consultation.closes_at)}.",
+    ]
+    mail.queue(session, user.email, f"Response received: {response.receipt}", "\n".join(lines))
+
+
+def answer_text(question: Question, answer: Answer | RevisionAnswer | None) -> str:
+    """The answer as a person reads it: chosen options joined, or the text."""
+    if answer is None:
+        return ""
+    if question.kind is QuestionKind.text:
+        return answer.text or ""
+    choices = answer.choices
+    if choices and isinstance(choices[0], RevisionChoice):
+        chosen = {c.option for c in choices}
+        return "; ".join(o for o in question.options if o in chosen)
+    return "; ".join(o for o in question.options if o in choices)

@@ -1,0 +1,59 @@
+"""App-wide web concerns: error pages, the health check, the signed-in user."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from consult.db import get_session
+from consult.extensions import login_manager
+from consult.models import User
+
+
+def init_app(app: Flask) -> None:
+    """Register error handlers, the user loader and ``/healthz``."""
+    login_manager.user_loader(_load_user)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    app.add_url_rule("/", "index", _index)
+    app.register_error_handler(400, _error_page(400, "Sorry, there is a problem with the request"))
+    app.register_error_handler(403, _error_page(403, "You do not have permission to see this page"))
+    app.register_error_handler(404, _error_page(404, "Page not found"))
+    app.register_error_handler(405, _error_page(405, "Sorry, that action is not allowed here"))
+    app.register_error_handler(413, _error_page(413, "The file is too large"))
+    app.register_error_handler(500, _error_page(500, "Sorry, there is a problem with the service"))
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def _load_user(user_id: str) -> User | None:
+    user = get_session().scalar(select(User).where(User.id == int(user_id)))
+    return user if user is not None and user.active else None
+
+
+def _index():
+    from flask import redirect, url_for
+
+    return redirect(url_for("consultations.index"))
+
+
+def _healthz():
+    get_session().execute(text("SELECT 1"))
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _error_page(status: int, heading: str):
+    def handler(_error):
+        return render_template("error.html", heading=heading, status=status), status
+
+    return handler
+
+
+def _database_unavailable(_error):
+    heading = "Sorry, the service is unavailable"
+    return render_template("error.html", heading=heading, status=503), 503
+
+
+def _csrf_error(_error):
+    heading = "Your form expired"
+    message = "Go back, reload the page and try again. Nothing you saved before was lost."
+    return render_template("error.html", heading=heading, message=message, status=400), 400
