@@ -6,6 +6,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from consult.db import get_session
+from consult.errors import NotFound
 from consult.extensions import login_manager
 from consult.models import User
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, _error_page(500, "Sorry, there is a problem with the service"))
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(NotFound, _error_page(404, "Page not found"))
 
 
 def _load_user(user_id: str) -> User | None:
