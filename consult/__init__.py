@@ -5,7 +5,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from consult import config, db, filters, web
-from consult.extensions import csrf, login_manager
+from consult.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +25,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     WTFormsHelpers(app)
     csrf.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        strict_transport_security=True,
+    )
     login_manager.init_app(app)
     db.init_app(app)
     filters.init_app(app)

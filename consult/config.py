@@ -20,6 +20,9 @@ DEFAULTS = {
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "TIMEZONE": "Europe/London",
     "SESSION_COOKIE_HTTPONLY": True,
+    # Behind TLS in production set both to true (CONSULT_FORCE_HTTPS=true ...).
+    "FORCE_HTTPS": False,
+    "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
 }
