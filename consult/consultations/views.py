@@ -1,10 +1,100 @@
-"""Public list of consultations and consultation pages."""
+"""Public list of consultations, consultation pages and their documents."""
 
-from flask import Blueprint
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request, send_from_directory
+from flask_login import current_user
+
+from consult.consultations import service
+from consult.db import get_session, utcnow
+from consult.errors import NotFound
+from consult.models import Consultation, ConsultationStatus, ResponseStatus, Role
+from consult.responses.service import find_response
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
+
+# The statuses a visitor can filter by, in the order the filter links show them.
+PUBLIC_STATUSES = (ConsultationStatus.open, ConsultationStatus.upcoming, ConsultationStatus.closed)
+
+DOCUMENT_TYPES = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/msword": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
+    "application/vnd.oasis.opendocument.text": "OpenDocument text",
+    "text/csv": "CSV",
+    "text/plain": "Plain text",
+}
+
+
+@bp.app_template_filter("document_type")
+def document_type(content_type: str) -> str:
+    """A reader's name for a file's type, e.g. 'PDF'."""
+    return DOCUMENT_TYPES.get(content_type, "File")
 
 
 @bp.get("")
 def index():
-    return "consultations"
+    """The published consultations, optionally one status only."""
+    raw_status = request.args.get("status", "")
+    status = _public_status(raw_status)
+    if raw_status and status is None:
+        message = "Choose open, upcoming or closed consultations from the list."
+        heading = "There are no consultations with that status"
+        return render_template("error.html", heading=heading, message=message, status=400), 400
+    now = utcnow()
+    consultations = service.list_published(get_session(), now, status)
+    return render_template(
+        "consultations/index.html",
+        consultations=consultations,
+        status=status,
+        statuses=PUBLIC_STATUSES,
+        now=now,
+    )
+
+
+def _public_status(value: str) -> ConsultationStatus | None:
+    return next((s for s in PUBLIC_STATUSES if s.value == value), None)
+
+
+@bp.get("/<reference>")
+def show(reference: str):
+    """One consultation: its summary, dates, deadline changes and documents."""
+    consultation = _find(reference)
+    now = utcnow()
+    return render_template(
+        "consultations/show.html",
+        consultation=consultation,
+        status=consultation.status_at(now),
+        has_submitted_response=_organisation_has_submitted(consultation),
+    )
+
+
+@bp.get("/<reference>/documents/<int:document_id>")
+def document(reference: str, document_id: int):
+    """Download one of the consultation's documents."""
+    consultation = _find(reference)
+    found = next((d for d in consultation.documents if d.id == document_id), None)
+    if found is None:
+        raise NotFound(f"No document {document_id} in {reference}")
+    # Files are stored by content hash; send_from_directory turns a missing file into a 404.
+    return send_from_directory(
+        Path(current_app.config["UPLOAD_FOLDER"]) / "documents",
+        found.sha256,
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+    )
+
+
+def _find(reference: str) -> Consultation:
+    """The consultation; drafts exist only for SECAS, who may preview them."""
+    is_secas = current_user.is_authenticated and current_user.role is Role.secas
+    return service.get_by_reference(get_session(), reference, include_drafts=is_secas)
+
+
+def _organisation_has_submitted(consultation: Consultation) -> bool:
+    if not current_user.is_authenticated or current_user.role is not Role.respondent:
+        return False
+    response = find_response(get_session(), consultation, current_user.organisation_id)
+    return response is not None and response.status is ResponseStatus.submitted
