@@ -33,6 +33,16 @@ def document_type(content_type: str) -> str:
     return DOCUMENT_TYPES.get(content_type, "File")
 
 
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """A file's size as GOV.UK writes it: '41 bytes', '12 KB', '1.2 MB'."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 @bp.get("")
 def index():
     """The published consultations, optionally one status only."""
