@@ -18,6 +18,7 @@ from consult.errors import (
     ConsultationNotOpen,
     IncompleteResponse,
     InvalidInput,
+    NotFound,
     ResponseLocked,
     StaleResponse,
 )
@@ -102,6 +103,50 @@ def find_response(
     )
 
 
+def submitted_response(
+    session: Session, consultation: Consultation, organisation_id: int
+) -> Response | None:
+    """The organisation's response with its revisions and the current revision's answers,
+    if it was ever submitted (a withdrawn one included); None for a draft or no response."""
+    response = session.scalar(
+        select(Response)
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.organisation_id == organisation_id,
+        )
+        .options(
+            selectinload(Response.revisions).selectinload(Revision.submitted_by),
+            selectinload(Response.current_revision)
+            .selectinload(Revision.answers)
+            .selectinload(RevisionAnswer.choices),
+        )
+    )
+    if response is None or response.current_revision_id is None:
+        return None
+    return response
+
+
+def find_question(consultation: Consultation, key: str) -> Question:
+    """The consultation's question with this key, or NotFound."""
+    found = next((q for q in consultation.questions if q.key == key), None)
+    if found is None:
+        raise NotFound(f"No question {key} in {consultation.reference}")
+    return found
+
+
+def next_question(response: Response | None, questions: list[Question]) -> Question | None:
+    """Where a respondent carries on: the first question never saved, or required and
+    still unanswered; None when every question has been dealt with."""
+    if response is None:
+        return questions[0] if questions else None
+    answers = {a.question_id: a for a in response.answers}
+    for question in questions:
+        answer = answers.get(question.id)
+        if answer is None or (question.required and not _is_answered(question, answer)):
+            return question
+    return None
+
+
 def start_response(
     session: Session, consultation: Consultation, user: User, now: datetime
 ) -> Response:
@@ -142,22 +187,27 @@ def validate_answer(question: Question, given: AnswerInput) -> AnswerInput:
         raise InvalidInput(f"'{unknown[0]}' is not one of the options for {question.key}")
     if question.kind is QuestionKind.single_choice and len(choices) > 1:
         raise InvalidInput(f"Select only one option for {question.key}")
+    text = _clean_text(given.text) if question.kind is QuestionKind.text else None
+    rationale = _clean_text(given.rationale) if question.rationale_prompt else None
     limit = question.max_length or DEFAULT_TEXT_LIMIT
-    for label, value in (("answer", given.text), ("rationale", given.rationale)):
+    for label, value in (("answer", text), ("rationale", rationale)):
         if value is not None and len(value) > limit:
             raise InvalidInput(
                 f"The {label} to {question.key} must be {limit:,} characters or fewer"
             )
-    text = _clean_text(given.text) if question.kind is QuestionKind.text else None
-    rationale = _clean_text(given.rationale) if question.rationale_prompt else None
     return AnswerInput(choices=choices, text=text, rationale=rationale)
+
+
+def normalise_text(value: str) -> str:
+    """Line endings as ``\\n`` only, so a line break counts as one character everywhere."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _clean_text(value: str | None) -> str | None:
     """Keep text exactly as typed or pasted, but normalise line endings; blank is None."""
     if value is None:
         return None
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = normalise_text(value)
     return value if value.strip() else None
 
 
