@@ -26,7 +26,7 @@ def test_audit_log_lists_the_latest_events_newest_first(db, secas, login, get_pa
     service.extend(
         db,
         consultation,
-        consultation.closes_at + timedelta(days=7),
+        later,
         "More time",
         utcnow(),
         secas.id,
