@@ -98,7 +98,7 @@ def create_user_command(
 ) -> None:
     """Create a user; prompts for the password unless --password-stdin."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with unit_of_work() as session:
