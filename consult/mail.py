@@ -140,7 +140,8 @@ def deliver_queued(
     """Deliver every queued message, committing each outcome as it happens.
 
     Each message is claimed with SELECT … FOR UPDATE SKIP LOCKED (on PostgreSQL), so two
-    runs at once never send the same message; on SQLite the write lock does the same.
+    runs at once never send the same message; on SQLite the database write lock does the
+    same, held while one message is sent (at most SMTP_TIMEOUT_SECONDS).
     A crash mid-run therefore resends at most the message being sent.
     """
     transport = make_transport(config, echo)
@@ -178,16 +179,30 @@ def _attempt(
 ) -> None:
     message.attempts += 1
     try:
-        transport.send(as_email(message, sender))
-    except (smtplib.SMTPException, OSError) as error:
-        message.last_error = counts.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
-            message.status = MessageStatus.failed
-            counts.given_up += 1
-        else:
-            counts.failed += 1
+        error = _send(transport, as_email(message, sender))
+    except ValueError as unwritable:
+        # A message that cannot be written (e.g. a line break in a header) never will
+        # be: give it up now rather than let it fail on every run.
+        message.attempts = MAX_ATTEMPTS
+        error = unwritable
+    if error is None:
+        message.status = MessageStatus.sent
+        message.sent_at = now
+        message.last_error = None
+        counts.sent += 1
         return
-    message.status = MessageStatus.sent
-    message.sent_at = now
-    message.last_error = None
-    counts.sent += 1
+    message.last_error = counts.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = MessageStatus.failed
+        counts.given_up += 1
+    else:
+        counts.failed += 1
+
+
+def _send(transport: ConsoleTransport | SmtpTransport, email: EmailMessage) -> Exception | None:
+    """Send one message; the error if the server or network failed, else None."""
+    try:
+        transport.send(email)
+    except (smtplib.SMTPException, OSError) as error:
+        return error
+    return None

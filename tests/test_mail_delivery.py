@@ -182,3 +182,18 @@ class TestWithoutAMailServer:
         assert "Receipt reference: SSI-2017-R0001" in result.stdout
         assert result.stdout.strip().endswith("Sent 1 message.")
         assert [row.status for row in outbox(db)] == [MessageStatus.sent]
+
+
+def test_a_message_that_cannot_be_written_is_given_up_without_blocking_the_rest(
+    app, db, start_smtp_server
+):
+    mail.queue(db, "person@example.com", "Broken\r\nBcc: everyone@example.com", "Hello")
+    mail.queue(db, "person@example.com", "Fine", "Hello")
+    db.commit()
+    server = start_smtp_server()
+
+    result = invoke(app, "send-mail")
+
+    assert_refused(result, "1 given up")
+    assert [m["Subject"] for m in server.messages] == ["Fine"]
+    assert [row.status for row in outbox(db)] == [MessageStatus.failed, MessageStatus.sent]
