@@ -106,13 +106,20 @@ def submit(client, consultation: Consultation):
     return client.post(respond_url(consultation, "check"), data={"version": version_on(page)})
 
 
-def revision_count(db: Session) -> int:
+def fresh(db: Session) -> Session:
+    """End the test session's transaction, so it reads what requests have committed since."""
+    db.commit()
     db.expire_all()
+    return db
+
+
+def revision_count(db: Session) -> int:
+    fresh(db)
     return db.scalar(select(func.count()).select_from(Revision))
 
 
 def stored_response(db: Session, consultation: Consultation, organisation_id: int):
-    db.expire_all()
+    fresh(db)
     return db.scalar(
         select(Response).where(
             Response.consultation_id == consultation.id,

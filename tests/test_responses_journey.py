@@ -1,9 +1,11 @@
 """The respondent's journey through the web pages: questions, check answers, submit."""
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import g
 
 from consult.db import _close_session as close_session
+from consult.db import write_intent
 from consult.models import ResponseStatus
 from tests import factories
 from tests.conftest import normalise
@@ -23,13 +25,15 @@ from tests.responses_helpers import (
 @pytest.fixture(autouse=True)
 def _session_per_request(app):
     """pytest-flask keeps an app context pushed, so ``g`` (the request's session and the
-    signed-in user) would outlive each request; clear both after every request, as a
+    signed-in user) would outlive each request, and the request's write intent would leak
+    into the test's own session; clear them after every request, as a
     production request's own app context does."""
 
     @app.teardown_request
     def _end(exc: BaseException | None) -> None:
         close_session(exc)
         g.pop("_login_user", None)
+        write_intent.set(False)
 
 
 @pytest.fixture
@@ -225,8 +229,6 @@ def test_check_answers_lists_every_answer_with_change_links(
 def test_change_link_returns_to_check_answers(client, consultation, signed_in):
     answer_all(client, consultation)
     page = client.get(respond_url(consultation, "q2") + "?change=1").get_data(as_text=True)
-    from bs4 import BeautifulSoup
-
     version = version_on(BeautifulSoup(page, "html.parser"))
     response = client.post(
         respond_url(consultation, "q2") + "?change=1",

@@ -95,6 +95,12 @@ def _one_of(options: list[str]) -> Callable[[FlaskForm, Field], None]:
     return check
 
 
+def _only_one(_form: FlaskForm, field: Field) -> None:
+    """A radio sends one value; more means a hand-made request."""
+    if field.raw_data and len(field.raw_data) > 1:
+        raise ValidationError("Select only one answer")
+
+
 def _max_length(limit: int, what: str) -> Callable[[FlaskForm, Field], None]:
     """Counts characters as the character count does: a line break is one character."""
 
@@ -118,6 +124,7 @@ def _single_choice(question: Question, number: int, enforce: bool) -> Field:
         description=question.hint or "",
         validators=[
             *_required(enforce, f"Select an answer to question {number}"),
+            _only_one,
             _one_of(question.options),
         ],
     )
