@@ -76,11 +76,20 @@ def init_app(app: Flask) -> None:
     app.extensions["consult.engine"] = engine
     app.extensions["consult.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.before_request(_mark_write_intent)
+    app.teardown_request(_clear_write_intent)
     app.teardown_appcontext(_close_session)
 
 
 def _mark_write_intent() -> None:
-    write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+    g.write_intent_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _clear_write_intent(_exc: BaseException | None) -> None:
+    # The test client runs requests in the caller's context: without the reset, a POST
+    # would leave later reads in the same thread taking the SQLite write lock.
+    token = g.pop("write_intent_token", None)
+    if token is not None:
+        write_intent.reset(token)
 
 
 def get_session() -> Session:
