@@ -13,7 +13,7 @@ from consult.consultations import service as lifecycle
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
-from consult.models import Consultation, Role
+from consult.models import Consultation, ConsultationStatus, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -119,7 +119,7 @@ def extend(reference: str):
     session = get_session()
     consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
     now = utcnow()
-    was_closed = consultation.status_at(now).value == "closed"
+    was_closed = consultation.status_at(now) is ConsultationStatus.closed
     form = ExtendForm()
     if form.validate_on_submit():
         try:
