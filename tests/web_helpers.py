@@ -13,8 +13,6 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask, g
 
-from consult.db import write_intent
-
 
 @pytest.fixture
 def fresh_session_per_request(app: Flask) -> Iterator[None]:
@@ -24,11 +22,10 @@ def fresh_session_per_request(app: Flask) -> Iterator[None]:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
-        # Flask-Login's user and Flask-WTF's token are cached in g too.
-        for name in list(vars(g)):
+        # Flask-Login's user and Flask-WTF's token are cached in g too. consult.db resets
+        # the write intent itself (its teardown runs after this one), so leave its token.
+        for name in [n for n in vars(g) if n != "write_intent_token"]:
             g.pop(name, None)
-        # The request marked the test's own context as writing; a new request starts clean.
-        write_intent.set(False)
 
     app.teardown_request(close)
     yield
