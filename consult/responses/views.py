@@ -196,11 +196,7 @@ def _show_refusal(journey: Journey, form: forms.ResponsePageForm, field, message
 
 def _after_save(journey: Journey, question: Question, later: bool) -> HttpResponse:
     if later:
-        flash(
-            "Your answers have been saved. You can come back to finish your response until "
-            f"{uk_datetime(journey.consultation.closes_at)}.",
-            "success",
-        )
+        flash(_saved_message(journey), "success")
         return redirect(url_for("consultations.show", reference=journey.consultation.reference))
     if request.args.get("change"):
         return redirect(journey.url("responses.check_answers"))
@@ -209,6 +205,16 @@ def _after_save(journey: Journey, question: Question, later: bool) -> HttpRespon
     if position + 1 < len(questions):
         return redirect(journey.url("responses.question", key=questions[position + 1].key))
     return redirect(journey.url("responses.confidentiality"))
+
+
+def _saved_message(journey: Journey) -> str:
+    closes_at = journey.consultation.closes_at
+    if closes_at <= journey.now:  # saving under a late allowance
+        return "Your answers have been saved. Submit your response when it is ready."
+    return (
+        "Your answers have been saved. You can come back to finish your response until "
+        f"{uk_datetime(closes_at)}."
+    )
 
 
 def _previous_page(journey: Journey, question: Question | None) -> str:
@@ -267,25 +273,32 @@ def check_answers(reference: str):
     form = forms.ResponsePageForm()
     errors = []
     if form.validate_on_submit():
-        try:
-            service.submit(
-                journey.session,
-                response,
-                expected_version=form.expected_version(),
-                user=journey.user,
-                now=journey.now,
-            )
-        except IncompleteResponse as error:
-            errors = _missing_errors(journey, error.missing)
-        except StaleResponse as error:
-            errors = [{"text": str(error), "href": "#submit"}]
-        else:
-            journey.session.commit()
+        errors = _submit(journey, response, form)
+        if not errors:
             return redirect(journey.url("responses.confirmation"))
-        journey.session.rollback()
         response = journey.response()
     form.version.data = response.version
     return _render_check(journey, response, form, errors)
+
+
+def _submit(journey: Journey, response: Response, form: forms.ResponsePageForm) -> list[dict]:
+    """Submit and commit; a refused submission returns what to put right, storing nothing."""
+    try:
+        service.submit(
+            journey.session,
+            response,
+            expected_version=form.expected_version(),
+            user=journey.user,
+            now=journey.now,
+        )
+    except IncompleteResponse as error:
+        journey.session.rollback()
+        return _missing_errors(journey, error.missing)
+    except StaleResponse as error:
+        journey.session.rollback()
+        return [{"text": str(error), "href": "#submit"}]
+    journey.session.commit()
+    return []
 
 
 def _render_check(journey: Journey, response: Response, form, errors: list[dict]) -> str:
