@@ -7,7 +7,6 @@ from flask import g
 from sqlalchemy import select
 
 from consult.db import _close_session as close_session
-from consult.db import write_intent
 from consult.models import Response
 from tests import factories
 from tests.responses_helpers import QUESTIONS, fresh, respond_url, response_url
@@ -27,7 +26,6 @@ def _session_per_request(app):
         close_session(exc)
         g.pop("_login_user", None)
         g.pop("csrf_token", None)  # Flask-WTF caches the session's token on g
-        write_intent.set(False)
 
 
 def form_fields(client, url: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ from bs4 import BeautifulSoup
 from flask import g
 
 from consult.db import _close_session as close_session
-from consult.db import write_intent
 from consult.models import ResponseStatus
 from tests import factories
 from tests.conftest import normalise
@@ -25,15 +24,13 @@ from tests.responses_helpers import (
 @pytest.fixture(autouse=True)
 def _session_per_request(app):
     """pytest-flask keeps an app context pushed, so ``g`` (the request's session and the
-    signed-in user) would outlive each request, and the request's write intent would leak
-    into the test's own session; clear them after every request, as a
+    signed-in user) would outlive each request; clear them after every request, as a
     production request's own app context does."""
 
     @app.teardown_request
     def _end(exc: BaseException | None) -> None:
         close_session(exc)
         g.pop("_login_user", None)
-        write_intent.set(False)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from flask import g
 from sqlalchemy import select
 
 from consult.db import _close_session as close_session
-from consult.db import utcnow, write_intent
+from consult.db import utcnow
 from consult.models import Answer, OutboxMessage, Response, ResponseStatus, Revision
 from consult.responses import service
 from tests import factories
@@ -32,15 +32,13 @@ from tests.responses_helpers import (
 @pytest.fixture(autouse=True)
 def _session_per_request(app):
     """pytest-flask keeps an app context pushed, so ``g`` (the request's session and the
-    signed-in user) would outlive each request, and the request's write intent would leak
-    into the test's own session; clear them after every request, as a
+    signed-in user) would outlive each request; clear them after every request, as a
     production request's own app context does."""
 
     @app.teardown_request
     def _end(exc: BaseException | None) -> None:
         close_session(exc)
         g.pop("_login_user", None)
-        write_intent.set(False)
 
 
 @pytest.fixture
