@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from consult import demo, mail, migrate, organisations
@@ -35,6 +36,7 @@ def _one_line(message: str) -> str:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the schema to the latest migration."""
     migrate.upgrade(current_app.extensions["consult.engine"])
@@ -42,6 +44,7 @@ def init_db_command() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--if-empty",
     is_flag=True,
@@ -67,6 +70,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
 
 @click.command("create-organisation")
+@with_appcontext
 @click.argument("name")
 @click.option(
     "--category",
@@ -83,6 +87,7 @@ def create_organisation_command(name: str, category: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's full name.")
 @click.option("--role", required=True, metavar="ROLE", help="respondent, secas or panel")
@@ -114,6 +119,7 @@ def create_user_command(
 
 
 @click.command("import-consultation")
+@with_appcontext
 @click.argument("file")
 @click.option("--publish", is_flag=True, help="Publish it too (it opens at its opens_at).")
 def import_consultation_command(file: str, publish: bool) -> None:
@@ -137,6 +143,7 @@ def _read_text(path: str) -> str:
 
 
 @click.command("export-consultation")
+@with_appcontext
 @click.argument("reference")
 def export_consultation_command(reference: str) -> None:
     """Print a consultation as JSON (the format import-consultation reads)."""
@@ -147,6 +154,7 @@ def export_consultation_command(reference: str) -> None:
 
 
 @click.command("send-mail")
+@with_appcontext
 def send_mail_command() -> None:
     """Deliver the queued e-mails (printed to the console when MAIL_SERVER is not set)."""
     with unit_of_work() as session:

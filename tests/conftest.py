@@ -24,6 +24,14 @@ from tests import factories
 BACKEND = os.environ.get("CONSULT_TEST_DATABASE", "sqlite")
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Replace pytest-flask's fixture of this name, which keeps one request context open
+    for the whole test: then every client request would share one application context,
+    its ``g``, its database session and its cached user and CSRF token. Without it each
+    request gets its own context, as in production."""
+
+
 @pytest.fixture(scope="session")
 def _database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A migrated database shared by the run: a template file (SQLite) or a server."""
