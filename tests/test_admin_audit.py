@@ -2,15 +2,10 @@
 
 from datetime import timedelta
 
-import pytest
-
 from consult.consultations import service
 from consult.db import utcnow
 from tests import factories
 from tests.conftest import normalise
-from tests.web_helpers import fresh_session_per_request  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("fresh_session_per_request")
 
 
 def audit_rows(page) -> list[list[str]]:

@@ -10,9 +10,8 @@ from consult.filters import LONDON
 from consult.models import AuditEvent, Consultation, DeadlineChange, DeadlineChangeKind
 from tests import factories
 from tests.conftest import normalise
-from tests.web_helpers import fresh_session_per_request  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("fresh_session_per_request", "signed_in_secas")
+pytestmark = pytest.mark.usefixtures("signed_in_secas")
 
 
 @pytest.fixture

@@ -5,9 +5,6 @@ from sqlalchemy import select
 
 from consult.models import Consultation, DeadlineChange
 from tests import factories
-from tests.web_helpers import fresh_session_per_request  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("fresh_session_per_request")
 
 PAGES = [
     "/admin/consultations",

@@ -8,9 +8,6 @@ from sqlalchemy import select
 from consult.models import Consultation
 from tests import factories
 from tests.conftest import normalise
-from tests.web_helpers import fresh_session_per_request  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("fresh_session_per_request")
 
 
 @pytest.fixture

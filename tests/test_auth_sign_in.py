@@ -6,9 +6,6 @@ import pytest
 
 from tests import factories
 from tests.conftest import normalise
-from tests.web_helpers import fresh_session_per_request  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("fresh_session_per_request")
 
 
 def sign_in(client, email: str, password: str = factories.PASSWORD, next_: str | None = None):

@@ -11,9 +11,6 @@ from consult.db import utcnow
 from consult.models import Document
 from tests import factories
 from tests.conftest import normalise
-from tests.web_helpers import fresh_session_per_request  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("fresh_session_per_request")
 
 PDF_BYTES = b"%PDF-1.4\n% a consultation document\n%%EOF\n"
 

@@ -3,10 +3,8 @@ changes nothing."""
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import g
 from sqlalchemy import select
 
-from consult.db import _close_session as close_session
 from consult.models import Response
 from tests import factories
 from tests.responses_helpers import QUESTIONS, fresh, respond_url, response_url
@@ -15,17 +13,6 @@ from tests.responses_helpers import QUESTIONS, fresh, respond_url, response_url
 @pytest.fixture
 def app_config(app_config: dict) -> dict:
     return {**app_config, "WTF_CSRF_ENABLED": True}
-
-
-@pytest.fixture(autouse=True)
-def _session_per_request(app):
-    """As in the other responses tests: nothing of one request outlives it."""
-
-    @app.teardown_request
-    def _end(exc: BaseException | None) -> None:
-        close_session(exc)
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)  # Flask-WTF caches the session's token on g
 
 
 def form_fields(client, url: str) -> dict[str, str]:

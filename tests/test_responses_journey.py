@@ -2,9 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import g
 
-from consult.db import _close_session as close_session
 from consult.models import ResponseStatus
 from tests import factories
 from tests.conftest import normalise
@@ -19,18 +17,6 @@ from tests.responses_helpers import (
     summary_rows,
     version_on,
 )
-
-
-@pytest.fixture(autouse=True)
-def _session_per_request(app):
-    """pytest-flask keeps an app context pushed, so ``g`` (the request's session and the
-    signed-in user) would outlive each request; clear them after every request, as a
-    production request's own app context does."""
-
-    @app.teardown_request
-    def _end(exc: BaseException | None) -> None:
-        close_session(exc)
-        g.pop("_login_user", None)
 
 
 @pytest.fixture
