@@ -1,0 +1,359 @@
+"""Summaries for the Panel: who responded, tallies of the choice questions and every answer.
+
+Only submitted responses count, each with its current revision, so drafts, withdrawn
+responses and earlier revisions of amended ones never appear. Counts are made in the
+database (GROUP BY); answers are read with one query, ordered by response, so a writer can
+stream them. Two versions: ``panel`` shows every organisation's name and marks confidential
+responses; ``public`` replaces the name of a confidential respondent with its category.
+"""
+
+import enum
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from consult.consultations import service as consultations
+from consult.errors import InvalidInput, NotFound
+from consult.models import (
+    CATEGORY_LABELS,
+    Consultation,
+    ConsultationStatus,
+    Organisation,
+    PartyCategory,
+    QuestionKind,
+    Response,
+    ResponseStatus,
+    Revision,
+    RevisionAnswer,
+    RevisionChoice,
+    receipt_reference,
+)
+
+CATEGORIES: tuple[PartyCategory, ...] = tuple(CATEGORY_LABELS)
+
+# Rows fetched from the database at a time when streaming answers.
+BATCH_SIZE = 500
+
+
+class Version(enum.StrEnum):
+    """Which version of the summary: names shown, or confidential respondents anonymised."""
+
+    panel = "panel"
+    public = "public"
+
+
+def parse_version(raw: str | None) -> Version:
+    """The version asked for in the address (``panel`` when none is given)."""
+    if raw is None or raw == "":
+        return Version.panel
+    try:
+        return Version(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"There is no “{raw[:40]}” version of the summary. Use version=panel for the "
+            "version with every respondent’s name, or version=public for the version with "
+            "confidential respondents anonymised."
+        ) from None
+
+
+def find_consultation(session: Session, reference: str, now: datetime) -> Consultation:
+    """The consultation, if it has opened; a draft or upcoming one has no summary."""
+    consultation = consultations.get_by_reference(session, reference)
+    if consultation.status_at(now) not in (ConsultationStatus.open, ConsultationStatus.closed):
+        raise NotFound(f"{reference} has not opened yet, so it has no summary")
+    return consultation
+
+
+@dataclass(frozen=True)
+class SummaryQuestion:
+    """A question as the summary needs it, detached from the database session."""
+
+    id: int
+    number: int
+    key: str
+    text: str
+    kind: QuestionKind
+    options: tuple[str, ...]
+    rationale_prompt: str | None
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind is not QuestionKind.text
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind is QuestionKind.multiple_choice
+
+
+def summary_questions(consultation: Consultation) -> list[SummaryQuestion]:
+    """The consultation's questions, in order."""
+    return [
+        SummaryQuestion(
+            id=q.id,
+            number=number,
+            key=q.key,
+            text=q.text,
+            kind=q.kind,
+            options=tuple(q.options or ()),
+            rationale_prompt=q.rationale_prompt,
+        )
+        for number, q in enumerate(consultation.questions, start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One submitted response's particulars; ``name`` is already right for the version."""
+
+    response_id: int
+    receipt: str
+    name: str
+    category: PartyCategory
+    confidential: bool
+    late: bool
+    submitted_at: datetime
+    revision: int
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    """One answer as people read it: chosen options joined with '; ', or the text."""
+
+    answer: str = ""
+    rationale: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.answer or self.rationale)
+
+
+EMPTY = AnswerCell()
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One submitted response with its answers by question id."""
+
+    respondent: Respondent
+    answers: dict[int, AnswerCell]
+
+    def cell(self, question: SummaryQuestion) -> AnswerCell:
+        return self.answers.get(question.id, EMPTY)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of one choice question's options by party category."""
+
+    question: SummaryQuestion
+    counts: dict[tuple[str, PartyCategory], int]
+
+    def count(self, option: str, category: PartyCategory) -> int:
+        return self.counts.get((option, category), 0)
+
+    def option_total(self, option: str) -> int:
+        return sum(self.count(option, c) for c in CATEGORIES)
+
+    def category_total(self, category: PartyCategory) -> int:
+        return sum(self.count(o, category) for o in self.question.options)
+
+    @property
+    def total(self) -> int:
+        return sum(self.option_total(o) for o in self.question.options)
+
+
+@dataclass
+class Summary:
+    """Everything the summary page and the XLSX and DOCX downloads show."""
+
+    reference: str
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    version: Version
+    questions: list[SummaryQuestion]
+    by_category: dict[PartyCategory, int]
+    confidential_count: int
+    late_count: int
+    tallies: dict[int, Tally]
+    responses: list[ResponseRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_category.values())
+
+    @property
+    def categories(self) -> tuple[PartyCategory, ...]:
+        return CATEGORIES
+
+    def tally(self, question: SummaryQuestion) -> Tally:
+        return self.tallies.get(question.id) or Tally(question, {})
+
+    def answered(self, question: SummaryQuestion) -> list[tuple[Respondent, AnswerCell]]:
+        """The responses that say something to ``question``, in response order."""
+        return [
+            (row.respondent, row.cell(question))
+            for row in self.responses
+            if not row.cell(question).is_empty
+        ]
+
+
+def summarise(session: Session, consultation: Consultation, version: Version) -> Summary:
+    """The whole summary, in a constant number of queries whatever the number of responses."""
+    questions = summary_questions(consultation)
+    by_category, confidential, late = respondent_counts(session, consultation.id)
+    return Summary(
+        reference=consultation.reference,
+        title=consultation.title,
+        opens_at=consultation.opens_at,
+        closes_at=consultation.closes_at,
+        version=version,
+        questions=questions,
+        by_category=by_category,
+        confidential_count=confidential,
+        late_count=late,
+        tallies=tallies(session, consultation.id, questions),
+        responses=list(
+            iter_response_rows(session, consultation.reference, consultation.id, questions, version)
+        ),
+    )
+
+
+def _counted(query: Select, consultation_id: int) -> Select:
+    """Restrict a query joined to Response and Revision to what summaries count."""
+    return query.where(
+        Response.consultation_id == consultation_id,
+        Response.status == ResponseStatus.submitted,
+    )
+
+
+def respondent_counts(
+    session: Session, consultation_id: int
+) -> tuple[dict[PartyCategory, int], int, int]:
+    """Respondents per party category (every category, zeros included), confidential, late."""
+    query = _counted(
+        select(
+            Organisation.category,
+            func.count(Response.id),
+            func.sum(case((Revision.confidential, 1), else_=0)),
+            func.sum(case((Revision.late, 1), else_=0)),
+        )
+        .select_from(Response)
+        .join(Revision, Revision.id == Response.current_revision_id)
+        .join(Organisation, Organisation.id == Response.organisation_id),
+        consultation_id,
+    ).group_by(Organisation.category)
+    by_category = dict.fromkeys(CATEGORIES, 0)
+    confidential = late = 0
+    for category, count, confidential_here, late_here in session.execute(query):
+        by_category[PartyCategory(category)] = count
+        confidential += confidential_here or 0
+        late += late_here or 0
+    return by_category, confidential, late
+
+
+def tallies(
+    session: Session, consultation_id: int, questions: list[SummaryQuestion]
+) -> dict[int, Tally]:
+    """Option × category counts for every choice question, in one GROUP BY query."""
+    query = _counted(
+        select(
+            RevisionAnswer.question_id,
+            RevisionChoice.option,
+            Organisation.category,
+            func.count(RevisionChoice.id),
+        )
+        .select_from(RevisionChoice)
+        .join(RevisionAnswer, RevisionAnswer.id == RevisionChoice.revision_answer_id)
+        .join(Revision, Revision.id == RevisionAnswer.revision_id)
+        .join(Response, Response.current_revision_id == Revision.id)
+        .join(Organisation, Organisation.id == Response.organisation_id),
+        consultation_id,
+    ).group_by(RevisionAnswer.question_id, RevisionChoice.option, Organisation.category)
+    counts: dict[int, dict[tuple[str, PartyCategory], int]] = {}
+    for question_id, option, category, count in session.execute(query):
+        counts.setdefault(question_id, {})[(option, PartyCategory(category))] = count
+    return {q.id: Tally(q, counts.get(q.id, {})) for q in questions if q.is_choice}
+
+
+def display_name(name: str, category: PartyCategory, confidential: bool, version: Version) -> str:
+    """The respondent's name as this version shows it."""
+    if confidential and version is Version.public:
+        return f"Confidential respondent ({category.label})"
+    return name
+
+
+def iter_response_rows(
+    session: Session,
+    reference: str,
+    consultation_id: int,
+    questions: list[SummaryQuestion],
+    version: Version,
+) -> Iterator[ResponseRow]:
+    """Every submitted response with its answers, one at a time, from one query.
+
+    The query has a row per chosen option (or per answer, or per response without
+    answers), ordered by response, so rows are grouped here without holding them all.
+    """
+    query = _counted(
+        select(
+            Response.id,
+            Response.receipt_number,
+            Organisation.name,
+            Organisation.category,
+            Revision.confidential,
+            Revision.late,
+            Revision.submitted_at,
+            Revision.number,
+            RevisionAnswer.question_id,
+            RevisionAnswer.text,
+            RevisionAnswer.rationale,
+            RevisionChoice.option,
+        )
+        .select_from(Response)
+        .join(Revision, Revision.id == Response.current_revision_id)
+        .join(Organisation, Organisation.id == Response.organisation_id)
+        .outerjoin(RevisionAnswer, RevisionAnswer.revision_id == Revision.id)
+        .outerjoin(RevisionChoice, RevisionChoice.revision_answer_id == RevisionAnswer.id),
+        consultation_id,
+    ).order_by(Response.receipt_number, Response.id, RevisionAnswer.question_id)
+    by_id = {q.id: q for q in questions}
+    result = session.execute(query.execution_options(yield_per=BATCH_SIZE))
+    for _response_id, rows in itertools.groupby(result, key=lambda r: r.id):
+        rows = list(rows)
+        yield ResponseRow(_respondent(rows[0], reference, version), _answers(rows, by_id))
+
+
+def _respondent(row, reference: str, version: Version) -> Respondent:
+    category = PartyCategory(row.category)
+    return Respondent(
+        response_id=row.id,
+        receipt=receipt_reference(reference, row.receipt_number),
+        name=display_name(row.name, category, row.confidential, version),
+        category=category,
+        confidential=row.confidential,
+        late=row.late,
+        submitted_at=row.submitted_at,
+        revision=row.number,
+    )
+
+
+def _answers(rows: list, questions: dict[int, SummaryQuestion]) -> dict[int, AnswerCell]:
+    answers: dict[int, AnswerCell] = {}
+    for question_id, answer_rows in itertools.groupby(rows, key=lambda r: r.question_id):
+        question = questions.get(question_id)
+        if question is None:
+            continue
+        answer_rows = list(answer_rows)
+        first = answer_rows[0]
+        if question.is_choice:
+            chosen = {r.option for r in answer_rows}
+            answer = "; ".join(o for o in question.options if o in chosen)
+        else:
+            answer = first.text or ""
+        answers[question_id] = AnswerCell(answer, first.rationale or "")
+    return answers
