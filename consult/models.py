@@ -148,6 +148,14 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # E-mail preferences: receipts are always sent; these cover notices and reminders.
+    notify_new_consultations: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on password change or deactivation: sessions carrying an older value end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -184,7 +192,13 @@ class Consultation(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Last receipt number handed out; incremented atomically in the database.
     last_receipt_number: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when SECAS publishes "What respondents said" on the public page after close.
+    summary_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
+    )
 
     questions: Mapped[list["Question"]] = relationship(
         back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
@@ -207,12 +221,31 @@ class Consultation(Base):
         return ConsultationStatus.closed
 
 
+class Section(Base):
+    """A group of questions, shown as one task in the respondent's task list."""
+
+    __tablename__ = "section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="sections")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="section", order_by="Question.position"
+    )
+
+
 class Question(Base):
     __tablename__ = "question"
     __table_args__ = (UniqueConstraint("consultation_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    # None when the consultation has no sections (all questions in one list).
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(20))
     kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"))
@@ -224,6 +257,7 @@ class Question(Base):
     max_length: Mapped[int | None] = mapped_column(Integer)
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
+    section: Mapped[Section | None] = relationship(back_populates="questions")
 
     @property
     def is_choice(self) -> bool:
@@ -313,6 +347,9 @@ class Response(Base):
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="response", order_by="Attachment.uploaded_at", cascade="all, delete-orphan"
+    )
     revisions: Mapped[list["Revision"]] = relationship(
         back_populates="response",
         order_by="Revision.number",
@@ -367,6 +404,8 @@ class Revision(Base):
     number: Mapped[int] = mapped_column(Integer)
     confidential: Mapped[bool] = mapped_column(Boolean)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The submitter declared they may respond on behalf of the organisation.
+    declared: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -411,6 +450,24 @@ class RevisionChoice(Base):
     answer: Mapped[RevisionAnswer] = relationship(back_populates="choices")
 
 
+class Attachment(Base):
+    """A supporting document a respondent attached to their organisation's response."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    response: Mapped[Response] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()
+
+
 class AuditEvent(Base):
     """Who did what, when, to what; with the state before and after."""
 
@@ -436,6 +493,11 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254))
+    # What the message is about, for the admin outbox page and to avoid repeat reminders.
+    kind: Mapped[str] = mapped_column(String(40), default="other")
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL")
+    )
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[MessageStatus] = mapped_column(
