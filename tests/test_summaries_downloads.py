@@ -1,0 +1,270 @@
+"""The summary downloads: CSV, XLSX and DOCX, in the panel and public versions."""
+
+import csv
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from tests import factories
+from tests.summaries_helpers import (
+    CONFIDENTIAL,
+    COUNTED,
+    FORMULA,
+    NOT_COUNTED,
+    REFERENCE,
+    arrange,
+    summary_url,
+)
+
+HEADER = [
+    "response_id",
+    "receipt",
+    "organisation",
+    "category",
+    "confidential",
+    "late",
+    "submitted_at",
+    "revision",
+    "q1 answer",
+    "q1 rationale",
+    "q2 answer",
+    "q2 rationale",
+    "q3 answer",
+    "q3 rationale",
+]
+
+PUBLIC_NAMES = [
+    "British Gas",
+    "Confidential respondent (Small Supplier)",
+    "Western Power",
+    "SGN",
+    "Confidential respondent (Large Supplier)",
+]
+
+
+@pytest.fixture
+def arranged(db):
+    return arrange(db)
+
+
+@pytest.fixture
+def as_panel(login, panel):
+    login(panel)
+    return panel
+
+
+def download(client, suffix: str, version: str | None = None, filename: str | None = None):
+    response = client.get(summary_url(suffix=suffix, version=version))
+    assert response.status_code == 200
+    expected = filename or f"{REFERENCE}-summary-{version or 'panel'}{suffix}"
+    assert response.headers["Content-Disposition"] == f"attachment; filename={expected}"
+    return response
+
+
+def csv_rows(client, version: str | None = None) -> tuple[bytes, list[list[str]]]:
+    data = download(client, ".csv", version).get_data()
+    return data, list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def docx_tables(data: bytes) -> list[list[list[str]]]:
+    document = Document(io.BytesIO(data))
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in document.paragraphs]
+    cells = [cell for table in docx_tables(data) for row in table for cell in row]
+    return "\n".join(paragraphs + cells)
+
+
+def xlsx_sheets(data: bytes) -> dict[str, list[list]]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    sheets = {
+        sheet.title: [_trimmed(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
+    workbook.close()
+    return sheets
+
+
+def _trimmed(row: tuple) -> list:
+    """A sheet row without the empty cells that pad it to the sheet's width."""
+    values = list(row)
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+# CSV
+
+
+def test_csv_starts_with_a_byte_order_mark_and_is_named_after_the_version(
+    client, arranged, as_panel
+):
+    response = download(client, ".csv")
+    assert response.mimetype == "text/csv"
+    assert response.get_data().startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_has_answer_and_rationale_columns_in_question_order(client, arranged, as_panel):
+    _, rows = csv_rows(client)
+    assert rows[0] == HEADER
+
+
+def test_csv_has_one_row_per_counted_response(client, arranged, as_panel):
+    _, rows = csv_rows(client)
+    assert [row[2] for row in rows[1:]] == COUNTED
+
+
+def test_csv_row_holds_the_latest_revision_and_flags(client, arranged, as_panel):
+    _, rows = csv_rows(client)
+    western_power = dict(zip(HEADER, rows[3], strict=True))
+    assert western_power["receipt"] == "SSI-2017-R0003"
+    assert western_power["category"] == "Electricity Network"
+    assert western_power["revision"] == "2"
+    assert western_power["q1 answer"] == "Yes"
+    assert western_power["q1 rationale"] == "Changed our mind."
+    assert western_power["q2 answer"] == "Metering"
+    assert western_power["submitted_at"].endswith("+00:00")
+    sgn = dict(zip(HEADER, rows[4], strict=True))
+    assert (sgn["late"], sgn["confidential"]) == ("Yes", "No")
+    assert sgn["q1 rationale"] == "Our systems need longer.\nSecond line."
+
+
+def test_csv_joins_multiple_choices_in_option_order(client, arranged, as_panel):
+    _, rows = csv_rows(client)
+    british_gas = dict(zip(HEADER, rows[1], strict=True))
+    assert british_gas["q2 answer"] == "Metering; Billing"
+    assert british_gas["q3 answer"] == "No further comments."
+
+
+def test_csv_neutralises_formulas(client, arranged, as_panel):
+    _, rows = csv_rows(client)
+    octopus = dict(zip(HEADER, rows[2], strict=True))
+    assert octopus["q1 rationale"] == "'" + FORMULA
+
+
+def test_csv_leaves_out_drafts_and_withdrawn_responses(client, arranged, as_panel):
+    data, _ = csv_rows(client)
+    for name in NOT_COUNTED:
+        assert name.encode() not in data
+
+
+def test_public_csv_anonymises_confidential_respondents(client, arranged, as_panel):
+    data, rows = csv_rows(client, "public")
+    assert [row[2] for row in rows[1:]] == PUBLIC_NAMES
+    for name in CONFIDENTIAL:
+        assert name.encode() not in data
+
+
+def test_csv_of_a_consultation_without_responses_has_only_the_header(client, db, as_panel):
+    factories.make_consultation(db, "EMPTY-1", status="open")
+    response = client.get(summary_url("EMPTY-1", ".csv"))
+    assert response.get_data().decode("utf-8-sig").splitlines() == [",".join(HEADER)]
+
+
+# XLSX
+
+
+def test_xlsx_has_a_summary_sheet_and_a_responses_sheet(client, arranged, as_panel):
+    sheets = xlsx_sheets(download(client, ".xlsx").get_data())
+    assert list(sheets) == ["Summary", "Responses"]
+
+
+def test_xlsx_summary_sheet_holds_respondents_by_category_and_tallies(client, arranged, as_panel):
+    rows = xlsx_sheets(download(client, ".xlsx").get_data())["Summary"]
+    assert ["Large Supplier", 2] in rows
+    assert ["Total", 5] in rows
+    assert ["Confidential", 2] in rows and ["Late", 1] in rows
+    q1 = rows.index(["q1. Do you agree with the proposed new end date?"])
+    assert rows[q1 + 2] == ["Yes", 2, 0, 1, 0, 0, 0, 0, 3]
+    assert rows[q1 + 3] == ["No", 0, 1, 0, 1, 0, 0, 0, 2]
+
+
+def test_xlsx_responses_sheet_has_the_csv_columns(client, arranged, as_panel):
+    rows = xlsx_sheets(download(client, ".xlsx").get_data())["Responses"]
+    assert rows[0] == HEADER
+    assert [row[2] for row in rows[1:]] == COUNTED
+    # Empty answers are empty cells, so the rows are shorter than the header.
+    octopus = dict(zip(HEADER, rows[2], strict=False))
+    assert octopus["q1 rationale"] == FORMULA
+    british_gas = dict(zip(HEADER, rows[1], strict=False))
+    assert british_gas["revision"] == 1
+    assert british_gas["q2 answer"] == "Metering; Billing"
+
+
+def test_xlsx_writes_text_that_looks_like_a_formula_as_text(client, arranged, as_panel):
+    data = download(client, ".xlsx").get_data()
+    sheet = load_workbook(io.BytesIO(data))["Responses"]
+    cell = sheet.cell(row=3, column=HEADER.index("q1 rationale") + 1)
+    assert (cell.value, cell.data_type) == (FORMULA, "s")
+
+
+def test_public_xlsx_anonymises_confidential_respondents(client, arranged, as_panel):
+    sheets = xlsx_sheets(download(client, ".xlsx", "public").get_data())
+    assert [row[2] for row in sheets["Responses"][1:]] == PUBLIC_NAMES
+    cells = [str(v) for rows in sheets.values() for row in rows for v in row if v is not None]
+    for name in CONFIDENTIAL:
+        assert not any(name in cell for cell in cells)
+
+
+# DOCX
+
+
+def test_docx_has_title_period_and_respondents(client, arranged, as_panel):
+    data = download(client, ".docx").get_data()
+    document = Document(io.BytesIO(data))
+    assert document.paragraphs[0].text.startswith(f"{REFERENCE}: ")
+    assert "Consultation period:" in docx_text(data)
+    respondents = next(t for t in docx_tables(data) if t[0][0] == "Respondent" and len(t[0]) == 7)
+    assert [row[0] for row in respondents[1:]] == COUNTED
+
+
+def test_docx_has_a_tally_and_an_answers_table_per_choice_question(client, arranged, as_panel):
+    data = download(client, ".docx").get_data()
+    headings = [
+        p.text for p in Document(io.BytesIO(data)).paragraphs if p.style.name == "Heading 1"
+    ]
+    assert "q1. Do you agree with the proposed new end date?" in headings
+    tables = docx_tables(data)
+    tallies = [t for t in tables if t[0][0] == "Option"]
+    assert tallies[0][1] == ["Yes", "2", "0", "1", "0", "0", "0", "0", "3"]
+    answers = [t for t in tables if t[0] == ["Respondent", "Category", "Answer", "Rationale"]]
+    assert len(answers) == 3
+    assert answers[0][1] == ["British Gas", "Large Supplier", "Yes", "We support the new date."]
+    assert answers[0][2][0] == "Octopus Energy [confidential]"
+    assert answers[0][4][0] == "SGN [late]"
+    assert len(answers[0]) == 1 + len(COUNTED)
+
+
+def test_public_docx_anonymises_confidential_respondents(client, arranged, as_panel):
+    data = download(client, ".docx", "public").get_data()
+    text = docx_text(data)
+    for name in CONFIDENTIAL:
+        assert name not in text
+    assert "Confidential respondent (Small Supplier)" in text
+    assert "[confidential]" not in text
+
+
+def test_docx_leaves_out_drafts_and_withdrawn_responses(client, arranged, as_panel):
+    text = docx_text(download(client, ".docx").get_data())
+    for absent in [*NOT_COUNTED, "Withdrawn view.", "First thoughts."]:
+        assert absent not in text
+
+
+# Bad requests
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx"])
+def test_download_of_an_unknown_version_is_a_400_page(get_page, arranged, as_panel, suffix):
+    page = get_page(summary_url(suffix=suffix, version="everything"), status=400)
+    assert page.select_one("h1") is not None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx"])
+def test_download_of_a_draft_is_not_found(client, db, as_panel, suffix):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
+    assert client.get(summary_url("DRAFT-1", suffix)).status_code == 404
