@@ -43,13 +43,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from consult import cli
+    from consult.account.views import bp as account_bp
+    from consult.admin.builder import bp as builder_bp
+    from consult.admin.people import bp as people_bp
     from consult.admin.views import bp as admin_bp
     from consult.auth.views import bp as auth_bp
     from consult.consultations.views import bp as consultations_bp
     from consult.responses.views import bp as responses_bp
     from consult.summaries.views import bp as summaries_bp
 
-    for blueprint in (auth_bp, consultations_bp, responses_bp, summaries_bp, admin_bp):
+    blueprints = (
+        auth_bp,
+        account_bp,
+        consultations_bp,
+        responses_bp,
+        summaries_bp,
+        admin_bp,
+        builder_bp,
+        people_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app
