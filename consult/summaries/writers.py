@@ -2,9 +2,9 @@
 
 Every response row has the same columns, in question order, whatever was answered: the
 fixed columns, then an answer and a rationale column per question, side by side.
-``submitted_at`` is ISO 8601 in UTC with its offset (``2017-06-21T16:00:00+00:00``), so
-spreadsheets and scripts read it without guessing the zone; the DOCX, which people read,
-gives times in UK time.
+``submitted_at`` is ISO 8601 in UTC, to the second, with its offset
+(``2017-06-21T16:00:00+00:00``), so spreadsheets and scripts read it without guessing the
+zone; the DOCX, which people read, gives times in UK time.
 """
 
 import csv
@@ -71,7 +71,7 @@ def response_values(row: ResponseRow, questions: list[SummaryQuestion]) -> list[
         who.category.label,
         yes_no(who.confidential),
         yes_no(who.late),
-        who.submitted_at.isoformat(),
+        who.submitted_at.isoformat(timespec="seconds"),
         who.revision,
     ]
     for question in questions:
