@@ -1,0 +1,140 @@
+"""Who may use which route: every route of the app, as every role, with GET and POST.
+
+The routes come from the app's URL map, so a new route fails here until its access
+policy is written down below.
+"""
+
+import pytest
+from flask import Flask
+
+from consult.models import Document, Role
+from tests import factories
+
+PUBLIC = "public"
+RESPONDENT = "respondent"
+PANEL = "panel"  # panel and secas
+SECAS = "secas"
+
+POLICY = {
+    "static": PUBLIC,
+    "healthz": PUBLIC,
+    "index": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "consultations.index": PUBLIC,
+    "consultations.show": PUBLIC,
+    "consultations.document": PUBLIC,
+    "responses.respond": RESPONDENT,
+    "responses.question": RESPONDENT,
+    "responses.confidentiality": RESPONDENT,
+    "responses.check_answers": RESPONDENT,
+    "responses.confirmation": RESPONDENT,
+    "responses.view_response": RESPONDENT,
+    "responses.withdraw": RESPONDENT,
+    "summaries.summary": PANEL,
+    "summaries.summary_csv": PANEL,
+    "summaries.summary_xlsx": PANEL,
+    "summaries.summary_docx": PANEL,
+    "admin.consultations": SECAS,
+    "admin.publish": SECAS,
+    "admin.close": SECAS,
+    "admin.extend": SECAS,
+    "admin.audit": SECAS,
+}
+
+ALLOWED_ROLES = {
+    PUBLIC: {"visitor", "respondent_a", "respondent_b", "panel", "secas"},
+    RESPONDENT: {"respondent_a", "respondent_b"},
+    PANEL: {"panel", "secas"},
+    SECAS: {"secas"},
+}
+
+ROLES = ["visitor", "respondent_a", "respondent_b", "panel", "secas"]
+
+
+def _rules(app: Flask):
+    return sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
+
+
+def test_every_route_has_an_access_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - POLICY.keys() == set(), "add the new routes to POLICY"
+    assert POLICY.keys() - endpoints == set(), "POLICY names routes that no longer exist"
+
+
+@pytest.fixture
+def world(db, organisation, other_organisation, tmp_path):
+    """An open consultation with a document and organisation A's submitted response."""
+    consultation = factories.make_consultation(db, "ACC-1")
+    document = Document(
+        consultation=consultation,
+        title="Consultation document",
+        filename="consultation.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+    )
+    db.add(document)
+    db.commit()
+    users = {
+        "respondent_a": factories.make_user(db, Role.respondent, organisation=organisation),
+        "respondent_b": factories.make_user(db, Role.respondent, organisation=other_organisation),
+        "panel": factories.make_user(db, Role.panel),
+        "secas": factories.make_user(db, Role.secas),
+    }
+    factories.make_response(db, consultation, users["respondent_a"])
+    return {"consultation": consultation, "document": document, "users": users}
+
+
+def _url(rule, world: dict) -> str:
+    values = {
+        "reference": world["consultation"].reference,
+        "key": "q1",
+        "document_id": world["document"].id,
+        "filename": "consult.css",
+        "extension": "csv",
+    }
+    missing = rule.arguments - values.keys()
+    assert not missing, f"{rule.rule}: give test_access a value for {missing}"
+    return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_only_what_it_may(app, client, login, world, role):
+    if role != "visitor":
+        login(world["users"][role])
+    failures = []
+    for rule in _rules(app):
+        if rule.endpoint == "auth.logout":
+            continue  # would end the session mid-test; covered by the sign-in tests
+        url = _url(rule, world)
+        allowed = role in ALLOWED_ROLES[POLICY[rule.endpoint]]
+        for method in ("GET", "POST"):
+            status, location = _request(client, method, url)
+            problem = _judge(rule, method, status, location, allowed, role)
+            if problem:
+                failures.append(f"{method} {url}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+def _request(client, method: str, url: str) -> tuple[int, str]:
+    with client.open(url, method=method, data={}) as response:
+        return response.status_code, response.headers.get("Location", "")
+
+
+def _judge(rule, method, status, location, allowed, role) -> str | None:
+    if status >= 500:
+        return f"server error {status}"
+    if method not in rule.methods and status == 405:
+        return None
+    # Otherwise the request was served (by this rule, or by a neighbour such as
+    # /respond/<key> answering POST /respond/confirmation): the same policy applies.
+    if allowed:
+        if status == 403 or "/auth/login" in location:
+            return f"{role} should be allowed, got {status} {location}"
+        return None
+    if role == "visitor":
+        return (
+            None if status == 302 and "/auth/login" in location else f"expected sign-in, {status}"
+        )
+    return None if status == 403 else f"{role} should get 403, got {status}"
