@@ -7,6 +7,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from consult.models import PartyCategory
 from tests import factories
 from tests.summaries_helpers import (
     CONFIDENTIAL,
@@ -14,7 +15,9 @@ from tests.summaries_helpers import (
     FORMULA,
     NOT_COUNTED,
     REFERENCE,
+    answers,
     arrange,
+    respondent_of,
     summary_url,
 )
 
@@ -107,6 +110,11 @@ def test_csv_starts_with_a_byte_order_mark_and_is_named_after_the_version(
     response = download(client, ".csv")
     assert response.mimetype == "text/csv"
     assert response.get_data().startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_is_streamed_rather_than_built_in_memory(client, arranged, as_panel):
+    response = client.get(summary_url(suffix=".csv"))
+    assert response.is_streamed
 
 
 def test_csv_has_answer_and_rationale_columns_in_question_order(client, arranged, as_panel):
@@ -253,6 +261,15 @@ def test_docx_leaves_out_drafts_and_withdrawn_responses(client, arranged, as_pan
     text = docx_text(download(client, ".docx").get_data())
     for absent in [*NOT_COUNTED, "Withdrawn view.", "First thoughts."]:
         assert absent not in text
+
+
+def test_docx_survives_control_characters_in_answers(client, db, as_panel):
+    consultation = factories.make_consultation(db, "HOSTILE-1", status="open")
+    user = respondent_of(db, "Odd Energy", PartyCategory.other_sec_party)
+    factories.make_response(db, consultation, user, answers("Yes", "Bell\x07 and\x0bfeed"))
+    response = client.get(summary_url("HOSTILE-1", ".docx"))
+    assert response.status_code == 200
+    assert "Bell and" in docx_text(response.get_data())
 
 
 # Bad requests

@@ -227,7 +227,9 @@ def test_page_queries_do_not_grow_with_responses(app, client, db, as_panel):
             event.remove(engine, "before_cursor_execute", record)
         return len(statements)
 
-    assert queries_for("FEW-1", 2) == queries_for("MANY-1", 20)
+    few = queries_for("FEW-1", 2)
+    assert few > 0
+    assert queries_for("MANY-1", 20) == few
 
 
 def test_reference_shown_in_page_heading(get_page, arranged, as_panel):
