@@ -174,6 +174,14 @@ def test_csv_of_a_consultation_without_responses_has_only_the_header(client, db,
     assert response.get_data().decode("utf-8-sig").splitlines() == [",".join(HEADER)]
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
+def test_documents_of_a_consultation_without_responses_still_download(client, db, as_panel, suffix):
+    factories.make_consultation(db, "EMPTY-1", status="open")
+    response = client.get(summary_url("EMPTY-1", suffix))
+    assert response.status_code == 200
+    assert response.get_data().startswith(b"PK")  # a zip container, as XLSX and DOCX are
+
+
 # XLSX
 
 
