@@ -52,5 +52,8 @@ serve: install assets
 	$(FLASK) init-db
 	$(BIN)/gunicorn --workers $${WORKERS:-2} --bind $${BIND:-$(HOST):8000} 'consult:create_app()'
 
+bench: install assets
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) node_modules consult/static/consult.css consult/static/consult.js consult/static/govuk-frontend.min.js

@@ -230,3 +230,20 @@ def test_secas_may_preview_a_draft(db, secas, login, get_page):
     page = get_page("/consultations/DRAFT-1")
     assert normalise(page.select_one("main .govuk-tag").text) == "Draft"
     assert "only SECAS can see it" in normalise(page.select_one(".govuk-warning-text").text)
+
+
+def test_panel_members_find_the_summary_from_the_consultation_page(db, get_page, login, panel):
+    factories.make_consultation(db, "SUM-LINK")
+    login(panel)
+    page = get_page("/consultations/SUM-LINK")
+    link = page.select_one("#view-summary")
+    assert link["href"] == "/panel/consultations/SUM-LINK/summary"
+    assert page.select_one("#respond") is None
+
+
+def test_respondents_are_not_offered_the_summary(db, get_page, login, respondent):
+    factories.make_consultation(db, "SUM-LINK")
+    login(respondent)
+    page = get_page("/consultations/SUM-LINK")
+    assert page.select_one("#view-summary") is None
+    assert page.select_one("#respond") is not None
