@@ -4,7 +4,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from consult import config, db, filters, web
+from consult import config, db, filters, logs, web
 from consult.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman
 
 
@@ -12,6 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     config.load(app, test_config)
+    logs.init_app(app)
     app.jinja_loader = ChoiceLoader(
         [
             app.jinja_loader,

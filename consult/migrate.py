@@ -1,5 +1,6 @@
 """Schema changes through Alembic only: upgrade to head, report the current head."""
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -26,8 +27,13 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@cache
+def head_revision() -> str | None:
+    """The latest migration shipped with this code (read once per process)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def is_at_head(engine: Engine) -> bool:
     """Whether the database's schema is at the latest migration."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return MigrationContext.configure(connection).get_current_revision() == head_revision()

@@ -1,13 +1,15 @@
 """App-wide web concerns: error pages, the health check, the signed-in user."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
+from consult import migrate
 from consult.db import get_session
 from consult.errors import NotFound
 from consult.extensions import login_manager
+from consult.logs import logger
 from consult.models import User
 
 
@@ -15,6 +17,7 @@ def init_app(app: Flask) -> None:
     """Register error handlers, the user loader and ``/healthz``."""
     login_manager.user_loader(_load_user)
     app.add_url_rule("/healthz", "healthz", _healthz)
+    app.add_url_rule("/readyz", "readyz", _readyz)
     app.add_url_rule("/", "index", _index)
     app.register_error_handler(400, _error_page(400, "Sorry, there is a problem with the request"))
     app.register_error_handler(403, _error_page(403, "You do not have permission to see this page"))
@@ -28,8 +31,19 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    user = get_session().scalar(select(User).where(User.id == int(user_id)))
-    return user if user is not None and user.active else None
+    """The signed-in user, unless deactivated or signed out everywhere since sign-in."""
+    from flask import session
+
+    try:
+        user = get_session().scalar(select(User).where(User.id == int(user_id)))
+    except ValueError:
+        return None
+    if user is None or not user.active:
+        return None
+    # A password change, reset or deactivation bumps session_epoch: older sessions end.
+    if session.get("epoch") != (user.session_epoch or 0):
+        return None
+    return user
 
 
 def _index():
@@ -43,6 +57,18 @@ def _healthz():
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def _readyz():
+    """Ready for traffic: the database answers and its schema is at the latest migration."""
+    plain = {"Content-Type": "text/plain; charset=utf-8"}
+    try:
+        at_head = migrate.is_at_head(current_app.extensions["consult.engine"])
+    except OperationalError:
+        return "database unavailable", 503, plain
+    if not at_head:
+        return "database schema is not at the latest migration: run init-db", 503, plain
+    return "ready", 200, plain
+
+
 def _error_page(status: int, heading: str):
     def handler(_error):
         return render_template("error.html", heading=heading, status=status), status
@@ -50,7 +76,8 @@ def _error_page(status: int, heading: str):
     return handler
 
 
-def _database_unavailable(_error):
+def _database_unavailable(error):
+    logger.error("database unavailable", extra={"error": str(error.orig or error)[:500]})
     heading = "Sorry, the service is unavailable"
     return render_template("error.html", heading=heading, status=503), 503
 

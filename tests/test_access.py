@@ -18,6 +18,7 @@ SECAS = "secas"
 POLICY = {
     "static": PUBLIC,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
