@@ -4,7 +4,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from consult import config, db, filters, logs, web
+from consult import backup, config, db, filters, logs, web
 from consult.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman
 
 
@@ -66,4 +66,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
     return app
