@@ -1,5 +1,7 @@
 """Helpers for the respondent's journey tests: URLs, reading forms back, the database."""
 
+import copy
+
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -68,13 +70,24 @@ def error_summary(page: BeautifulSoup) -> list[str]:
 
 
 def summary_rows(page: BeautifulSoup, list_id: str) -> dict[str, str]:
-    """A summary list as {key: value} in normalised text."""
+    """A summary list as {key: value} in normalised text (the answer only: without the
+    "Last changed by" line, which ``last_changed`` reads)."""
     rows = page.select(f"#{list_id} .govuk-summary-list__row")
+    result = {}
+    for row in rows:
+        value = copy.copy(row.select_one(".govuk-summary-list__value"))
+        for note in value.select(".consult-last-edit"):
+            note.decompose()
+        result[normalise(row.select_one(".govuk-summary-list__key").text)] = normalise(value.text)
+    return result
+
+
+def last_changed(page: BeautifulSoup, list_id: str) -> dict[str, str]:
+    """Each answer's "Last changed by …" line, by question."""
     return {
-        normalise(row.select_one(".govuk-summary-list__key").text): normalise(
-            row.select_one(".govuk-summary-list__value").text
-        )
-        for row in rows
+        normalise(row.select_one(".govuk-summary-list__key").text): normalise(note.text)
+        for row in page.select(f"#{list_id} .govuk-summary-list__row")
+        if (note := row.select_one(".consult-last-edit"))
     }
 
 
@@ -103,7 +116,9 @@ def submit(client, consultation: Consultation):
     page = BeautifulSoup(
         client.get(respond_url(consultation, "check")).get_data(as_text=True), "html.parser"
     )
-    return client.post(respond_url(consultation, "check"), data={"version": version_on(page)})
+    return client.post(
+        respond_url(consultation, "check"), data={"version": version_on(page), "declaration": "y"}
+    )
 
 
 def fresh(db: Session) -> Session:

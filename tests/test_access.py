@@ -32,6 +32,11 @@ POLICY = {
     "responses.confirmation": RESPONDENT,
     "responses.view_response": RESPONDENT,
     "responses.withdraw": RESPONDENT,
+    "responses.response_copy": RESPONDENT,
+    "responses.attachments_page": RESPONDENT,
+    "responses.attachment": RESPONDENT,
+    "responses.remove_attachment": RESPONDENT,
+    "responses.mine": RESPONDENT,
     "summaries.summary": PANEL,
     "summaries.summary_csv": PANEL,
     "summaries.summary_xlsx": PANEL,
@@ -94,6 +99,8 @@ def _url(rule, world: dict) -> str:
         "document_id": world["document"].id,
         "filename": "consult.css",
         "extension": "csv",
+        "file_type": "pdf",
+        "attachment_id": 1,
     }
     missing = rule.arguments - values.keys()
     assert not missing, f"{rule.rule}: give test_access a value for {missing}"

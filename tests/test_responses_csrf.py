@@ -43,7 +43,7 @@ def test_journey_works_with_csrf_tokens(client, db, signed_in):
     fields = form_fields(client, respond_url(consultation, "confidentiality"))
     client.post(respond_url(consultation, "confidentiality"), data={**fields, "confidential": "no"})
     fields = form_fields(client, respond_url(consultation, "check"))
-    response = client.post(respond_url(consultation, "check"), data=fields)
+    response = client.post(respond_url(consultation, "check"), data={**fields, "declaration": "y"})
     assert response.location.endswith(respond_url(consultation, "confirmation"))
     fields = form_fields(client, f"{response_url(consultation)}/withdraw")
     assert fields["csrf_token"]

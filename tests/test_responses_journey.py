@@ -30,10 +30,15 @@ def signed_in(login, respondent):
     return respondent
 
 
-def test_starting_a_response_goes_to_the_first_question(client, consultation, signed_in):
-    response = client.get(respond_url(consultation))
-    assert response.status_code == 302
-    assert response.location.endswith(respond_url(consultation, "q1"))
+def test_starting_a_response_shows_the_whole_consultation_as_one_task(
+    get_page, consultation, signed_in
+):
+    page = get_page(respond_url(consultation))
+    assert normalise(page.select_one("h1").text) == "Your organisation’s response"
+    [task] = page.select("#sections .govuk-task-list__item")
+    assert normalise(task.select_one("a").text) == "Answer the questions"
+    assert task.select_one("a")["href"].endswith(respond_url(consultation, "q1"))
+    assert normalise(task.select_one(".govuk-task-list__status").text) == "Not started"
 
 
 def test_single_choice_question_is_radios_under_a_legend_with_hint_and_rationale(
@@ -131,14 +136,18 @@ def test_draft_is_kept_between_visits(client, get_page, db, consultation, signed
     )
 
 
-def test_save_and_come_back_later_returns_to_the_consultation_page(client, consultation, signed_in):
+def test_save_and_come_back_later_returns_to_the_task_list(
+    client, get_page, consultation, signed_in
+):
     response = client.post(
         respond_url(consultation, "q1"),
         data={"version": "0", "action": "later", "answer": "Yes"},
     )
-    assert response.location.endswith(f"/consultations/{consultation.reference}")
-    banner = client.get(response.location).get_data(as_text=True)
-    assert "Your answers have been saved" in normalise(banner)
+    assert response.location.endswith(respond_url(consultation))
+    page = get_page(response.location)
+    banner = normalise(page.select_one(".govuk-notification-banner").text)
+    assert "Your answers have been saved" in banner
+    assert page.select_one("#sections")
 
 
 def test_save_and_come_back_later_does_not_insist_on_required_answers(
@@ -150,13 +159,17 @@ def test_save_and_come_back_later_does_not_insist_on_required_answers(
     assert response.status_code == 302
 
 
-def test_continuing_goes_to_the_first_unanswered_question(client, consultation, signed_in):
+def test_continuing_links_to_the_first_unanswered_question(
+    client, get_page, consultation, signed_in
+):
     client.post(
         respond_url(consultation, "q1"),
         data={"version": "0", "action": "later", "answer": "Yes"},
     )
-    response = client.get(respond_url(consultation))
-    assert response.location.endswith(respond_url(consultation, "q2"))
+    page = get_page(respond_url(consultation))
+    task = page.select_one("#sections .govuk-task-list__item")
+    assert task.select_one("a")["href"].endswith(respond_url(consultation, "q2"))
+    assert normalise(task.select_one(".govuk-task-list__status").text) == "In progress"
 
 
 def test_colleague_sees_and_continues_the_same_draft(
@@ -170,9 +183,12 @@ def test_colleague_sees_and_continues_the_same_draft(
     login(colleague, other_client)
     html = other_client.get(respond_url(consultation, "q1")).get_data(as_text=True)
     assert 'value="Neutral" checked' in html
-    assert other_client.get(respond_url(consultation)).location.endswith(
-        respond_url(consultation, "q2")
+    tasks = BeautifulSoup(
+        other_client.get(respond_url(consultation)).get_data(as_text=True), "html.parser"
     )
+    link = tasks.select_one("#sections .govuk-task-list__item a")
+    assert link["href"].endswith(respond_url(consultation, "q2"))
+    assert f"Last saved by {signed_in.name}" in normalise(tasks.select_one("#last-saved").text)
 
 
 def test_confidentiality_question_is_required(get_page, consultation, signed_in):
@@ -220,10 +236,12 @@ def test_change_link_returns_to_check_answers(client, consultation, signed_in):
     assert response.location.endswith(respond_url(consultation, "check"))
 
 
-def test_all_answered_goes_straight_to_check_answers(client, consultation, signed_in):
+def test_all_answered_opens_check_and_submit(client, get_page, consultation, signed_in):
     answer_all(client, consultation)
-    response = client.get(respond_url(consultation))
-    assert response.location.endswith(respond_url(consultation, "check"))
+    page = get_page(respond_url(consultation))
+    assert normalise(page.select_one("#sections .govuk-task-list__status").text) == "Completed"
+    check = page.select("#submit-tasks .govuk-task-list__item")[-1]
+    assert check.select_one("a")["href"].endswith(respond_url(consultation, "check"))
 
 
 def test_submitting_with_required_answers_missing_lists_them(
@@ -235,7 +253,9 @@ def test_submitting_with_required_answers_missing_lists_them(
     )
     page = get_page(respond_url(consultation, "check"))
     page = get_page(
-        respond_url(consultation, "check"), method="post", data={"version": version_on(page)}
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(page), "declaration": "y"},
     )
     assert error_summary(page) == [
         "Answer question 2: Which of your systems are affected?",
@@ -283,8 +303,8 @@ def test_amending_keeps_the_first_revision_and_adds_a_second(
 ):
     answer_all(client, consultation)
     submit(client, consultation)
-    assert client.get(respond_url(consultation)).location.endswith(
-        respond_url(consultation, "check")
+    assert "amending your submitted response" in normalise(
+        get_page(respond_url(consultation)).select_one("#amending").text
     )
     page = get_page(respond_url(consultation, "q1") + "?change=1")
     client.post(

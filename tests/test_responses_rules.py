@@ -131,7 +131,9 @@ def test_late_allowance_lets_a_submission_through_flagged_late(
         db, consultation, respondent.organisation, until=utcnow() + timedelta(days=1)
     )
     login(respondent)
-    response = client.post(respond_url(consultation, "check"), data={"version": draft.version})
+    response = client.post(
+        respond_url(consultation, "check"), data={"version": draft.version, "declaration": "y"}
+    )
     assert response.location.endswith(respond_url(consultation, "confirmation"))
     page = get_page(response.location)
     assert "under a late allowance" in normalise(page.select_one(".govuk-warning-text").text)
@@ -207,7 +209,9 @@ def test_stale_submission_is_refused(client, get_page, db, consultation, signed_
     )
     db.commit()
     page = get_page(
-        respond_url(consultation, "check"), method="post", data={"version": version_on(page)}
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(page), "declaration": "y"},
     )
     assert error_summary(page)[0].startswith("Colleague changed this response at")
     assert summary_rows(page, "confidentiality") == {"Is your response confidential?": "Yes"}

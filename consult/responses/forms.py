@@ -8,13 +8,17 @@ GOV.UK widget. Every form carries the response's ``version`` for optimistic lock
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
+    GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovTextArea,
 )
 from wtforms import (
+    BooleanField,
     Field,
     HiddenField,
     RadioField,
@@ -82,6 +86,39 @@ class ConfidentialityForm(ResponsePageForm):
     def validate_confidential(self, field: Field) -> None:
         if field.data not in ("yes", "no"):
             raise ValidationError("Select yes if your response is confidential")
+
+
+class SubmitForm(ResponsePageForm):
+    """Check your answers: the declaration, then Submit response."""
+
+    declaration = BooleanField(widget=GovCheckboxInput())
+    organisation_name: str = ""
+
+    def validate_declaration(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError(
+                f"Confirm that you are authorised to respond on behalf of {self.organisation_name}"
+            )
+
+
+def submit_form(organisation_name: str) -> SubmitForm:
+    """The submit form, its declaration naming the organisation."""
+    form = SubmitForm()
+    form.organisation_name = organisation_name
+    form.declaration.label.text = (
+        f"I confirm I am authorised to respond on behalf of {organisation_name}"
+    )
+    return form
+
+
+class AttachmentForm(FlaskForm):
+    """Upload one supporting document."""
+
+    upload = FileField("Upload a file", widget=GovFileInput())
+
+    def validate_upload(self, field: Field) -> None:
+        if not field.data or not getattr(field.data, "filename", None):
+            raise ValidationError("Select a file to upload")
 
 
 def _one_of(options: list[str]) -> Callable[[FlaskForm, Field], None]:
@@ -178,7 +215,7 @@ def question_form(
         limit = question.max_length or DEFAULT_TEXT_LIMIT
         _Form.rationale = TextAreaField(
             question.rationale_prompt,
-            widget=GovTextArea(),
+            widget=GovCharacterCount() if question.max_length else GovTextArea(),
             validators=[_max_length(limit, "Your rationale")],
         )
     return _Form(data=data)
@@ -212,6 +249,14 @@ def answer_params(question: Question) -> dict:
         "hint": hint,
         "rows": 8,
     }
+    if question.max_length:
+        params["maxlength"] = question.max_length
+    return params
+
+
+def rationale_params(question: Question) -> dict:
+    """GOV.UK macro params for the rationale: a character count when the question has a limit."""
+    params: dict = {"rows": 6}
     if question.max_length:
         params["maxlength"] = question.max_length
     return params

@@ -266,19 +266,24 @@ def _stale_message(response: Response) -> str:
     who = response.updated_by.name if response.updated_by else "A colleague"
     return (
         f"{who} changed this response at {uk_datetime(response.updated_at)}, "
-        "after you opened this page. Your answer has not been saved: "
-        "check their changes, then enter your answer again."
+        "after you opened this page. Your answer has not been saved: compare it with "
+        "what is saved now, then save again to keep yours."
     )
 
 
 def _touch(session: Session, response: Response, user: User, now: datetime) -> None:
     """Mark the response changed (bumping its version) and flush, so a concurrent save
-    that slipped past the version check fails here, in the database."""
+    that slipped past the version check fails here, in the database.
+
+    The UPDATE of the response row comes first in the flush (answers depend on it), so
+    on PostgreSQL a racing save waits on that row lock and then finds the version moved;
+    an IntegrityError covers two first answers to one question inserted at once.
+    """
     response.updated_at = now
     response.updated_by_id = user.id
     try:
         session.flush()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         session.rollback()
         raise StaleResponse(
             "A colleague saved this response at the same moment. Your answer has not "
@@ -307,8 +312,13 @@ def submit(
     expected_version: int,
     user: User,
     now: datetime,
+    declared: bool = False,
 ) -> Revision:
-    """Freeze the working copy into a new revision; the first submission gets a receipt."""
+    """Freeze the working copy into a new revision; the first submission gets a receipt.
+
+    ``declared``: the submitter confirmed they may respond for the organisation (the web
+    form insists on it; the record keeps whether it was given).
+    """
     consultation = response.consultation
     late = ensure_accepting(session, consultation, response.organisation_id, now)
     _check_editable(session, response, expected_version, now)
@@ -323,6 +333,7 @@ def submit(
     if response.receipt_number is None:
         response.receipt_number = _next_receipt_number(session, consultation)
     revision = _freeze(response, user, now, late)
+    revision.declared = declared
     session.add(revision)
     response.status = ResponseStatus.submitted
     response.current_revision = revision
@@ -411,6 +422,11 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
     ]
     if revision.late:
         lines.append("Late: yes (accepted under a late allowance)")
+    if revision.declared:
+        lines.append(
+            f"Declaration: {user.name} confirmed they are authorised to respond on behalf "
+            f"of {response.organisation.name}"
+        )
     lines += ["", "Your answers", "============"]
     for question in consultation.questions:
         answer = answers.get(question.id)
@@ -421,12 +437,24 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
         ]
         if question.rationale_prompt and answer is not None and answer.rationale:
             lines += [f"{question.rationale_prompt}:", answer.rationale]
+    lines += _attachment_lines(response)
     lines += [
         "",
-        "You can amend this response until the consultation closes at "
+        "You can amend or withdraw this response until the consultation closes at "
         f"{uk_datetime(consultation.closes_at)}.",
     ]
-    mail.queue(session, user.email, f"Response received: {response.receipt}", "\n".join(lines))
+    message = mail.queue(
+        session, user.email, f"Response received: {response.receipt}", "\n".join(lines)
+    )
+    message.kind = "receipt"
+    message.consultation_id = consultation.id
+
+
+def _attachment_lines(response: Response) -> list[str]:
+    if not response.attachments:
+        return []
+    lines = ["", "Supporting documents", "===================="]
+    return lines + [f"- {a.filename} ({a.size:,} bytes)" for a in response.attachments]
 
 
 def answer_text(question: Question, answer: Answer | RevisionAnswer | None) -> str:

@@ -1,0 +1,123 @@
+"""What every page of the respondent's journey shares: the blueprint, the ``Journey``
+(consultation, user, time), committing a service call, and the pages for a consultation
+that is not open and for a response that cannot change.
+
+Everything is looked up by the signed-in user's organisation, never by an id in the URL,
+so a respondent can only ever reach their own organisation's response.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from consult.consultations import service as consultations
+from consult.db import get_session, utcnow
+from consult.errors import (
+    ConsultationNotOpen,
+    IncompleteResponse,
+    InvalidInput,
+    ResponseLocked,
+    StaleResponse,
+)
+from consult.models import Consultation, ConsultationStatus, Response, ResponseStatus, User
+from consult.responses import service
+
+bp = Blueprint("responses", __name__)
+
+# The journey's pages live under the consultation; "Your responses" (/responses) does not.
+PREFIX = "/consultations/<reference>"
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"answer_text": service.answer_text}
+
+
+@dataclass(frozen=True)
+class Journey:
+    """What every page of the journey works with."""
+
+    session: Session
+    consultation: Consultation
+    user: User
+    now: datetime
+
+    def response(self) -> Response | None:
+        """The organisation's response; a withdrawn one cannot be changed."""
+        found = service.find_response(self.session, self.consultation, self.user.organisation_id)
+        if found is not None and found.status is ResponseStatus.withdrawn:
+            raise ResponseLocked("Your organisation withdrew its response to this consultation.")
+        return found
+
+    def url(self, endpoint: str, **values) -> str:
+        return url_for(endpoint, reference=self.consultation.reference, **values)
+
+    def late_until(self) -> datetime | None:
+        """When this organisation's late allowance ends, if it is responding under one."""
+        if self.consultation.status_at(self.now) is not ConsultationStatus.closed:
+            return None
+        allowance = service.late_allowance(
+            self.session, self.consultation, self.user.organisation_id, self.now
+        )
+        return allowance.until if allowance else None
+
+
+def load_journey(reference: str, *, accepting: bool = True) -> Journey:
+    """Load the consultation; unless ``accepting`` is off, refuse if it is not open to us."""
+    session = get_session()
+    consultation = consultations.get_by_reference(session, reference)
+    journey = Journey(session, consultation, current_user._get_current_object(), utcnow())
+    if accepting:
+        service.ensure_accepting(session, consultation, journey.user.organisation_id, journey.now)
+    return journey
+
+
+def attempt(journey: Journey, change: Callable[[], object]) -> str | None:
+    """Run a service call and commit; a refused change returns its message, storing nothing."""
+    try:
+        change()
+    except (StaleResponse, InvalidInput, IncompleteResponse) as error:
+        journey.session.rollback()
+        return str(error)
+    journey.session.commit()
+    return None
+
+
+def accepting(journey: Journey) -> bool:
+    """Whether this organisation may respond now (open, or under a late allowance)."""
+    try:
+        service.ensure_accepting(
+            journey.session, journey.consultation, journey.user.organisation_id, journey.now
+        )
+    except ConsultationNotOpen:
+        return False
+    return True
+
+
+@bp.errorhandler(ConsultationNotOpen)
+def _not_open(error: ConsultationNotOpen):
+    """A normal page, not an error: the consultation is closed (or not yet open)."""
+    session = get_session()
+    session.rollback()
+    consultation = consultations.get_by_reference(session, request.view_args["reference"])
+    closed = consultation.status_at(utcnow()) is ConsultationStatus.closed
+    response = service.find_response(session, consultation, current_user.organisation_id)
+    return render_template(
+        "responses/not_open.html",
+        consultation=consultation,
+        heading="This consultation has closed" if closed else "This consultation is not open yet",
+        message=str(error),
+        nothing_stored=request.method == "POST",
+        has_response=response is not None and response.current_revision_id is not None,
+    )
+
+
+@bp.errorhandler(ResponseLocked)
+def _locked(error: ResponseLocked):
+    get_session().rollback()
+    consultation = consultations.get_by_reference(get_session(), request.view_args["reference"])
+    return render_template("responses/locked.html", consultation=consultation, message=str(error))
