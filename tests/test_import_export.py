@@ -134,6 +134,40 @@ def test_export_prints_the_contract_format_with_defaults_spelt_out(app, write_js
     assert json.loads(result.stdout) == with_question_changes(1, required=True)
 
 
+def sectioned() -> dict:
+    """DOCUMENT with q1 and q3 in "Impact" and q2 in "Costs"."""
+    document = copy.deepcopy(DOCUMENT)
+    for question, section in zip(document["questions"], ["Impact", "Costs", "Impact"], strict=True):
+        question["section"] = section
+    return document
+
+
+def test_import_creates_sections_in_order_of_first_appearance(app, db, write_json):
+    invoke(app, "import-consultation", write_json(sectioned()))
+
+    consultation = get_by_reference(db, "SSI-2017", include_drafts=True)
+    assert [(s.position, s.title) for s in consultation.sections] == [(1, "Impact"), (2, "Costs")]
+    sections = {q.key: q.section.title for q in consultation.questions}
+    assert sections == {"q1": "Impact", "q2": "Costs", "q3": "Impact"}
+
+
+def test_import_without_sections_creates_none(app, db, write_json):
+    invoke(app, "import-consultation", write_json(DOCUMENT))
+
+    consultation = get_by_reference(db, "SSI-2017", include_drafts=True)
+    assert consultation.sections == []
+    assert all(q.section_id is None for q in consultation.questions)
+
+
+def test_export_writes_each_questions_section_back(app, write_json):
+    invoke(app, "import-consultation", write_json(sectioned()))
+
+    result = invoke(app, "export-consultation", "SSI-2017")
+
+    exported = json.loads(result.stdout)
+    assert [q.get("section") for q in exported["questions"]] == ["Impact", "Costs", "Impact"]
+
+
 def test_export_refuses_an_unknown_reference(app):
     result = invoke(app, "export-consultation", "NOPE-1")
 
@@ -197,6 +231,8 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
         (with_question_changes(2, rationale="Why?"), "questions[2].rationale: a text question"),
         (with_question_changes(0, required="yes"), "questions[0].required: must be true or"),
         (with_question_changes(0, max_length=0), "questions[0].max_length: must be a whole"),
+        (with_question_changes(0, section=" "), "questions[0].section: must not be blank"),
+        (with_question_changes(0, section=7), "questions[0].section: must be a string"),
         (with_changes(questions=[{"kind": "text"}]), "questions[0].key: is required"),
         ([DOCUMENT], "must be a JSON object"),
     ],

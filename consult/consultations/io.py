@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from consult import audit
 from consult.consultations import service
 from consult.errors import InvalidInput
-from consult.models import Consultation, ConsultationKind, Question, QuestionKind
+from consult.models import Consultation, ConsultationKind, Question, QuestionKind, Section
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -35,7 +35,17 @@ CONSULTATION_FIELDS = {
     "closes_at",
     "questions",
 }
-QUESTION_FIELDS = {"key", "kind", "text", "hint", "options", "rationale", "required", "max_length"}
+QUESTION_FIELDS = {
+    "key",
+    "kind",
+    "text",
+    "hint",
+    "options",
+    "rationale",
+    "required",
+    "max_length",
+    "section",
+}
 
 
 class _Problems:
@@ -121,7 +131,22 @@ def build_consultation(data: dict) -> Consultation:
         questions=_questions(data.get("questions"), problems),
     )
     problems.raise_if_any()
+    _group_into_sections(consultation, data["questions"])
     return consultation
+
+
+def _group_into_sections(consultation: Consultation, specs: list[dict]) -> None:
+    """Sections from the questions' optional "section" titles, in order of first use."""
+    sections: dict[str, Section] = {}
+    for question, spec in zip(consultation.questions, specs, strict=True):
+        title = spec.get("section")
+        if title is None:
+            continue
+        title = title.strip()
+        if title not in sections:
+            sections[title] = Section(position=len(sections) + 1, title=title)
+            consultation.sections.append(sections[title])
+        question.section = sections[title]
 
 
 def _consultation_kind(reader: _Reader) -> ConsultationKind | None:
@@ -190,6 +215,9 @@ def _question(spec: dict, index: int, problems: _Problems) -> Question:
         required=_flag(reader, "required", default=True),
         max_length=_max_length(reader),
     )
+    section = reader.text("section", required=False, max_length=300)
+    if section is not None and not section.strip():
+        problems.add(reader.where("section"), "must not be blank (leave it out instead)")
     if kind is QuestionKind.text and question.rationale_prompt:
         problems.add(reader.where("rationale"), "a text question has no rationale")
     return question
@@ -314,6 +342,8 @@ def _export_question(question: Question) -> dict:
     spec["required"] = question.required
     if question.max_length is not None:
         spec["max_length"] = question.max_length
+    if question.section is not None:
+        spec["section"] = question.section.title
     return spec
 
 
