@@ -31,3 +31,7 @@ class IncompleteResponse(ConsultError):
 
 class ResponseLocked(ConsultError):
     """The response cannot be changed in its current state (e.g. withdrawn)."""
+
+
+class QuestionsLocked(ConsultError):
+    """The questions cannot change: a response has already been submitted against them."""

@@ -46,6 +46,25 @@ POLICY = {
     "admin.close": SECAS,
     "admin.extend": SECAS,
     "admin.audit": SECAS,
+    "admin.reopen": SECAS,
+    "builder.new": SECAS,
+    "builder.overview": SECAS,
+    "builder.details": SECAS,
+    "builder.duplicate": SECAS,
+    "builder.new_section": SECAS,
+    "builder.edit_section": SECAS,
+    "builder.move_section": SECAS,
+    "builder.delete_section": SECAS,
+    "builder.new_question": SECAS,
+    "builder.edit_question": SECAS,
+    "builder.move_question": SECAS,
+    "builder.delete_question": SECAS,
+    "builder.preview_start": SECAS,
+    "builder.preview": SECAS,
+    "builder.new_document": SECAS,
+    "builder.edit_document": SECAS,
+    "builder.move_document": SECAS,
+    "builder.delete_document": SECAS,
 }
 
 ALLOWED_ROLES = {
@@ -99,6 +118,7 @@ def _url(rule, world: dict) -> str:
         "document_id": world["document"].id,
         "filename": "consult.css",
         "extension": "csv",
+        "section_id": 1,
         "file_type": "pdf",
         "attachment_id": 1,
     }

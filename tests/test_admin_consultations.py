@@ -48,6 +48,7 @@ def extend_form(date: datetime, time: str = "17:00", reason: str = "Parties aske
         "closes_date": [str(date.day), str(date.month), str(date.year)],
         "closes_time": time,
         "reason": reason,
+        "confirmed": "yes",
     }
 
 
@@ -107,8 +108,13 @@ def test_publish_asks_for_confirmation_first(db, get_page):
 
 def test_publish_makes_a_draft_public_and_says_so(db, client, get_page):
     factories.make_consultation(db, "DRAFT-1", status="draft")
-    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", follow_redirects=True)
-    assert banner(page) == "Success DRAFT-1 is published."
+    page = get_page(
+        "/admin/consultations/DRAFT-1/publish",
+        method="post",
+        data={"when": "scheduled"},
+        follow_redirects=True,
+    )
+    assert banner(page).startswith("Success DRAFT-1 is published: it opens at ")
     assert reload(db, "DRAFT-1").published_at is not None
     assert audit_actions(db) == ["consultation.published"]
     assert client.get("/consultations/DRAFT-1").status_code == 200
@@ -116,7 +122,7 @@ def test_publish_makes_a_draft_public_and_says_so(db, client, get_page):
 
 def test_publishing_twice_shows_the_problem(db, get_page):
     factories.make_consultation(db, "OPEN-1", status="open")
-    page = get_page("/admin/consultations/OPEN-1/publish", method="post")
+    page = get_page("/admin/consultations/OPEN-1/publish", method="post", data={"when": "now"})
     summary = page.select_one(".govuk-error-summary")
     assert "OPEN-1 is already published" in normalise(summary.text)
     assert audit_actions(db) == []
@@ -234,7 +240,7 @@ def error_messages(page) -> list[str]:
             [
                 "Enter the new closing date",
                 "Enter the new closing time",
-                "Enter the reason for extending the deadline",
+                "Enter the reason for the change",
             ],
         ),
         (

@@ -1,19 +1,35 @@
 """Forms of the SECAS console."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, StringField, SubmitField, TextAreaField, ValidationError
-from wtforms.validators import InputRequired
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length
 
 from consult.filters import LONDON
+from consult.models import ConsultationKind, QuestionKind
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -63,6 +79,220 @@ class GovDateField(Field):
             ) from None
 
 
+def uk_moment(day: date, clock: str) -> datetime:
+    """A date and an HH:MM time read in Europe/London, as aware UTC."""
+    hours, minutes = (int(part) for part in clock.strip().split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=LONDON).astimezone(UTC)
+
+
+def _check_time(noun: str) -> Callable[[FlaskForm, Field], None]:
+    def check(_form: FlaskForm, field: Field) -> None:
+        if not _TIME.match((field.data or "").strip()):
+            raise ValidationError(f"Enter the {noun} as hours and minutes, like 17:00")
+
+    return check
+
+
+def _time_field(label: str, noun: str) -> StringField:
+    return StringField(
+        label,
+        description="UK time, on the 24-hour clock, for example 17:00",
+        widget=GovTextInput(),
+        validators=[InputRequired(message=f"Enter the {noun}"), _check_time(noun)],
+    )
+
+
+def _text(label: str, *, required: str | None = None, limit: int = 300, **kwargs) -> StringField:
+    validators = [InputRequired(message=required)] if required else []
+    message = f"{label} must be {limit} characters or fewer"
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[*validators, Length(max=limit, message=message)],
+        **kwargs,
+    )
+
+
+KIND_CHOICES = [SelectChoice(k.value, k.label) for k in ConsultationKind]
+QUESTION_KIND_LABELS = {
+    QuestionKind.single_choice: "Single choice (radio buttons)",
+    QuestionKind.multiple_choice: "Multiple choice (checkboxes)",
+    QuestionKind.text: "Free text",
+}
+
+
+class DatesMixin:
+    """Opening and closing date and time, in UK time."""
+
+    opens_date = GovDateField(
+        "Opening date", noun="opening date", description="For example, 7 6 2017"
+    )
+    opens_time = _time_field("Opening time", "opening time")
+    closes_date = GovDateField(
+        "Closing date", noun="closing date", description="For example, 21 6 2017"
+    )
+    closes_time = _time_field("Closing time", "closing time")
+
+    def opens_at(self) -> datetime:
+        """The opening time as aware UTC."""
+        return uk_moment(self.opens_date.data, self.opens_time.data)
+
+    def closes_at(self) -> datetime:
+        """The closing time as aware UTC."""
+        return uk_moment(self.closes_date.data, self.closes_time.data)
+
+    def show_dates(self, opens_at: datetime, closes_at: datetime) -> None:
+        """Fill the date and time boxes from stored times."""
+        for prefix, moment in (("opens", opens_at), ("closes", closes_at)):
+            local = moment.astimezone(LONDON)
+            getattr(self, f"{prefix}_date").raw_data = [
+                str(local.day),
+                str(local.month),
+                str(local.year),
+            ]
+            getattr(self, f"{prefix}_time").data = f"{local:%H:%M}"
+
+
+class DetailsForm(DatesMixin, FlaskForm):
+    """A consultation's details."""
+
+    reference = _text(
+        "Reference",
+        required="Enter the reference",
+        limit=40,
+        description="Letters, digits and hyphens, for example SSI-2017. It is part of the "
+        "consultation’s web address.",
+    )
+    title = _text("Title", required="Enter the title")
+    kind = RadioField(
+        "Type of consultation",
+        choices=KIND_CHOICES,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select the type of consultation")],
+    )
+    modification = _text(
+        "Modification proposal (optional)",
+        limit=40,
+        description="The modification it concerns, for example SECMP0035",
+    )
+    summary = TextAreaField(
+        "Summary",
+        description="Markdown: **bold**, lists starting with -, links as [text](address)",
+        widget=GovTextArea(),
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_reference(self, field: Field) -> None:
+        """Letters, digits and hyphens only."""
+        if not re.fullmatch(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", (field.data or "").strip()):
+            raise ValidationError("The reference must contain only letters, digits and hyphens")
+
+
+class DuplicateForm(DatesMixin, FlaskForm):
+    """Which consultation to copy and the new one's reference, title and dates."""
+
+    source = SelectField(
+        "Consultation to copy",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Select the consultation to copy")],
+    )
+    reference = DetailsForm.reference
+    title = DetailsForm.title
+    submit = SubmitField("Create copy", widget=GovSubmitInput())
+    validate_reference = DetailsForm.validate_reference
+
+
+class SectionForm(FlaskForm):
+    """A section's title."""
+
+    title = _text("Section title", required="Enter the section title")
+    submit = SubmitField("Save section", widget=GovSubmitInput())
+
+
+class QuestionDetailsForm(FlaskForm):
+    """One question of the form respondents fill in."""
+
+    kind = RadioField(
+        "Type of answer",
+        choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select the type of answer")],
+    )
+    text = TextAreaField(
+        "Question",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the question")],
+    )
+    hint = TextAreaField("Hint (optional)", widget=GovTextArea())
+    options = TextAreaField(
+        "Options",
+        description="For a choice question: one option on each line, for example Yes and No",
+        widget=GovTextArea(),
+    )
+    rationale_prompt = _text(
+        "Rationale prompt (optional)",
+        limit=1000,
+        description="For a choice question: asks for free text beside the choice, for "
+        "example Please provide your rationale",
+    )
+    required = RadioField(
+        "Must respondents answer it?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, it is optional")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select whether the question must be answered")],
+    )
+    max_length = _text(
+        "Character limit (optional)",
+        limit=6,
+        description="The most characters a free text answer or rationale may have",
+    )
+    section = SelectField("Section", widget=GovSelect())
+    submit = SubmitField("Save question", widget=GovSubmitInput())
+
+    def validate_max_length(self, field: Field) -> None:
+        """A whole number, or nothing."""
+        value = (field.data or "").strip()
+        if value and (not value.isdigit() or int(value) < 1):
+            raise ValidationError("The character limit must be a whole number, like 2000")
+
+    def validate_section(self, field: Field) -> None:
+        """Only one of the offered sections."""
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError("Select a section from the list")
+
+    def option_list(self) -> list[str]:
+        """The options, one a line, blank lines dropped."""
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+
+class DocumentForm(FlaskForm):
+    """A document's title and file."""
+
+    title = _text(
+        "Title",
+        required="Enter the document’s title",
+        description="For example, Consultation document, Appendix A – Consultation response "
+        "form, or Annex 1",
+    )
+    file = FileField(
+        "File",
+        description="A PDF, Word document (DOCX) or Excel spreadsheet (XLSX)",
+        widget=GovFileInput(),
+    )
+    submit = SubmitField("Upload", widget=GovSubmitInput())
+
+
+class PublishForm(FlaskForm):
+    """When a draft opens: at its opening date, or now."""
+
+    when = RadioField(
+        "When should it open for responses?",
+        choices=[SelectChoice("scheduled", "At its opening date"), SelectChoice("now", "Now")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select when it should open")],
+    )
+
+
 class ExtendForm(FlaskForm):
     """A new closing date and time in UK time, and the reason, shown publicly."""
 
@@ -79,8 +309,9 @@ class ExtendForm(FlaskForm):
         "Reason for the change",
         description="This is shown on the consultation’s public page",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for extending the deadline")],
+        validators=[InputRequired(message="Enter the reason for the change")],
     )
+    confirmed = HiddenField()
     submit = SubmitField("Extend deadline", widget=GovSubmitInput())
 
     def validate_closes_time(self, field: StringField) -> None:
@@ -90,6 +321,4 @@ class ExtendForm(FlaskForm):
 
     def closes_at(self) -> datetime:
         """The new closing time: the date and time read in Europe/London, as aware UTC."""
-        hours, minutes = (int(part) for part in self.closes_time.data.strip().split(":"))
-        local = datetime.combine(self.closes_date.data, time(hours, minutes), tzinfo=LONDON)
-        return local.astimezone(UTC)
+        return uk_moment(self.closes_date.data, self.closes_time.data)

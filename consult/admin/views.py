@@ -1,53 +1,18 @@
 """The SECAS console: every consultation, its lifecycle actions and the audit log."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult.admin import service
-from consult.admin.forms import ConfirmForm, ExtendForm
+from consult.admin.forms import ConfirmForm, ExtendForm, PublishForm
 from consult.auth.guards import role_required
 from consult.consultations import service as lifecycle
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
-from consult.models import Consultation, ConsultationStatus, Role
+from consult.models import ConsultationStatus, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@dataclass(frozen=True)
-class Action:
-    """A button-only lifecycle action: what the confirmation page says and what it does."""
-
-    heading: str
-    explanation: str
-    button: str
-    perform: Callable
-    done: str
-    warning: bool = False
-
-
-ACTIONS = {
-    "publish": Action(
-        heading="Publish {reference}?",
-        explanation="Everyone will be able to see it. It opens for responses at {opens}.",
-        button="Publish consultation",
-        perform=lifecycle.publish,
-        done="{reference} is published.",
-    ),
-    "close": Action(
-        heading="Close {reference} now?",
-        explanation="It was due to close at {closes}. Respondents will no longer be able to "
-        "submit or amend their responses.",
-        button="Close consultation now",
-        perform=lifecycle.close_now,
-        done="{reference} is closed.",
-        warning=True,
-    ),
-}
 
 
 @bp.get("/consultations")
@@ -63,85 +28,110 @@ def consultations():
     )
 
 
+def _after_action(reference: str) -> str:
+    return url_for("builder.overview", reference=reference)
+
+
 @bp.route("/consultations/<reference>/publish", methods=["GET", "POST"])
 @role_required(Role.secas)
 def publish(reference: str):
-    """Confirm, then publish a draft."""
-    return _confirm_and_perform(reference, "publish")
+    """Confirm when it opens (at its opening date, or now), then publish a draft."""
+    session = get_session()
+    consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
+    form = PublishForm()
+    if request.method == "GET":
+        form.when.data = "scheduled"
+    if form.validate_on_submit():
+        open_now = form.when.data == "now"
+        try:
+            lifecycle.publish(session, consultation, utcnow(), current_user.id, open_now=open_now)
+        except InvalidInput as problem:
+            session.rollback()
+            form.when.errors = [*form.when.errors, str(problem)]
+        else:
+            session.commit()
+            when = "now open" if open_now else f"opens at {uk_datetime(consultation.opens_at)}"
+            flash(f"{reference} is published: it {when}.", "success")
+            return redirect(_after_action(reference))
+    return render_template("admin/publish.html", consultation=consultation, form=form)
 
 
 @bp.route("/consultations/<reference>/close", methods=["GET", "POST"])
 @role_required(Role.secas)
 def close(reference: str):
     """Confirm, then close an open consultation at once."""
-    return _confirm_and_perform(reference, "close")
-
-
-def _confirm_and_perform(reference: str, name: str):
     session = get_session()
     consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
-    action = ACTIONS[name]
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
         try:
-            action.perform(session, consultation, utcnow(), current_user.id)
+            lifecycle.close_now(session, consultation, utcnow(), current_user.id)
         except InvalidInput as problem:
             session.rollback()
             error = str(problem)
         else:
             session.commit()
-            flash(action.done.format(reference=reference), "success")
-            return redirect(url_for("admin.consultations"))
+            flash(f"{reference} is closed.", "success")
+            return redirect(_after_action(reference))
     return render_template(
         "admin/confirm.html",
         consultation=consultation,
-        action=action,
-        words=_words(consultation),
+        heading=f"Close {reference} now?",
+        explanation=f"It was due to close at {uk_datetime(consultation.closes_at)}. Respondents "
+        "will no longer be able to submit or amend their responses.",
+        button="Close consultation now",
+        warning=True,
         form=form,
         error=error,
         has_errors=error is not None,
     )
 
 
-def _words(consultation: Consultation) -> dict[str, str]:
-    return {
-        "reference": consultation.reference,
-        "opens": uk_datetime(consultation.opens_at),
-        "closes": uk_datetime(consultation.closes_at),
-    }
-
-
 @bp.route("/consultations/<reference>/extend", methods=["GET", "POST"])
 @role_required(Role.secas)
 def extend(reference: str):
-    """Move the deadline later (reopening a closed consultation), with a public reason."""
+    """Move the deadline later, with a public reason; a closed one is reopened."""
+    return _new_deadline(reference, reopening=False)
+
+
+@bp.route("/consultations/<reference>/reopen", methods=["GET", "POST"])
+@role_required(Role.secas)
+def reopen(reference: str):
+    """Give a closed consultation a new closing date, with a public reason."""
+    return _new_deadline(reference, reopening=True)
+
+
+def _new_deadline(reference: str, *, reopening: bool):
+    """Two steps: the form, then a confirmation showing the change, then the change."""
     session = get_session()
     consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
     now = utcnow()
-    was_closed = consultation.status_at(now) is ConsultationStatus.closed
+    was_closed = reopening or consultation.status_at(now) is ConsultationStatus.closed
     form = ExtendForm()
+    confirming = False
     if form.validate_on_submit():
+        perform = lifecycle.reopen if reopening else lifecycle.extend
         try:
-            lifecycle.extend(
-                session, consultation, form.closes_at(), form.reason.data, now, current_user.id
-            )
+            perform(session, consultation, form.closes_at(), form.reason.data, now, current_user.id)
         except InvalidInput as problem:
             session.rollback()
             form.closes_date.errors.append(str(problem))
         else:
-            session.commit()
-            verb = "reopened" if was_closed else "extended"
-            when = uk_datetime(consultation.closes_at)
-            flash(f"{reference} is {verb}: it now closes at {when}.", "success")
-            return redirect(url_for("admin.consultations"))
+            if form.confirmed.data == "yes":
+                session.commit()
+                verb = "reopened" if was_closed else "extended"
+                when = uk_datetime(consultation.closes_at)
+                flash(f"{reference} is {verb}: it now closes at {when}.", "success")
+                return redirect(_after_action(reference))
+            session.rollback()  # checked, not yet confirmed
+            session.refresh(consultation)
+            confirming = True
     return render_template(
-        "admin/extend.html", consultation=consultation, form=form, was_closed=was_closed
+        "admin/extend.html",
+        consultation=consultation,
+        form=form,
+        was_closed=was_closed,
+        confirming=confirming,
+        new_closes_at=form.closes_at() if confirming else None,
     )
-
-
-@bp.get("/audit")
-@role_required(Role.secas)
-def audit():
-    """The latest audit events."""
-    return render_template("admin/audit.html", events=service.latest_audit_events(get_session()))

@@ -64,6 +64,7 @@ def get_by_reference(
         .where(Consultation.reference == reference)
         .options(
             selectinload(Consultation.questions),
+            selectinload(Consultation.sections),
             selectinload(Consultation.documents),
             selectinload(Consultation.deadline_changes),
         )
@@ -74,20 +75,38 @@ def get_by_reference(
     return consultation
 
 
-def publish(session: Session, consultation: Consultation, now: datetime, actor_id: int | None):
-    """Publish a draft; it is upcoming or open according to its dates."""
+def publish(
+    session: Session,
+    consultation: Consultation,
+    now: datetime,
+    actor_id: int | None,
+    *,
+    open_now: bool = False,
+) -> None:
+    """Publish a draft: scheduled (it opens at its ``opens_at``) or, with ``open_now``,
+    open at once (``opens_at`` := now)."""
     if consultation.published_at is not None:
         raise InvalidInput(f"{consultation.reference} is already published")
     if not consultation.questions:
         raise InvalidInput(f"{consultation.reference} has no questions: add at least one")
+    if consultation.closes_at <= now:
+        raise InvalidInput(
+            f"{consultation.reference}’s closing date has passed: change its dates first"
+        )
+    before = {"status": "draft", "opens_at": consultation.opens_at.isoformat()}
+    if open_now and consultation.opens_at > now:
+        consultation.opens_at = now
     consultation.published_at = now
     audit.record(
         session,
         "consultation.published",
         actor_id=actor_id,
         consultation_id=consultation.id,
-        before={"status": "draft"},
-        after={"status": consultation.status_at(now).value},
+        before=before,
+        after={
+            "status": consultation.status_at(now).value,
+            "opens_at": consultation.opens_at.isoformat(),
+        },
     )
 
 
@@ -109,20 +128,40 @@ def extend(
     actor_id: int | None,
 ) -> None:
     """Move the deadline later, with a reason shown publicly."""
-    if consultation.published_at is None:
-        raise InvalidInput("Publish the consultation before extending its deadline")
-    if not reason.strip():
-        raise InvalidInput("Enter the reason for extending the deadline")
-    if new_closes_at <= consultation.closes_at:
-        raise InvalidInput("The new closing date must be after the current closing date")
-    if new_closes_at <= now:
-        raise InvalidInput("The new closing date must be in the future")
+    _check_new_deadline(consultation, new_closes_at, reason, now)
     kind = (
         DeadlineChangeKind.reopened
         if consultation.status_at(now) is ConsultationStatus.closed
         else DeadlineChangeKind.extended
     )
     _change_deadline(session, consultation, kind, new_closes_at, reason.strip(), actor_id)
+
+
+def reopen(
+    session: Session,
+    consultation: Consultation,
+    new_closes_at: datetime,
+    reason: str,
+    now: datetime,
+    actor_id: int | None,
+) -> None:
+    """Give a closed consultation a new, later closing date, with a reason shown publicly."""
+    if consultation.status_at(now) is not ConsultationStatus.closed:
+        raise InvalidInput(f"{consultation.reference} is not closed, so it cannot be reopened")
+    extend(session, consultation, new_closes_at, reason, now, actor_id)
+
+
+def _check_new_deadline(
+    consultation: Consultation, new_closes_at: datetime, reason: str, now: datetime
+) -> None:
+    if consultation.published_at is None:
+        raise InvalidInput("Publish the consultation before extending its deadline")
+    if not reason.strip():
+        raise InvalidInput("Enter the reason for the change")
+    if new_closes_at <= consultation.closes_at:
+        raise InvalidInput("The new closing date must be after the current closing date")
+    if new_closes_at <= now:
+        raise InvalidInput("The new closing date must be in the future")
 
 
 def _change_deadline(
