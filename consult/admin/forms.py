@@ -246,7 +246,7 @@ class QuestionDetailsForm(FlaskForm):
         limit=6,
         description="The most characters a free text answer or rationale may have",
     )
-    section = SelectField("Section", widget=GovSelect())
+    section = SelectField("Section", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Save question", widget=GovSubmitInput())
 
     def validate_max_length(self, field: Field) -> None:

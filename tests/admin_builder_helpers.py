@@ -1,0 +1,72 @@
+"""Helpers for the builder's tests: form data and reading what the pages show."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from consult.db import utcnow
+from consult.filters import LONDON
+from consult.models import AuditEvent, Consultation
+from tests.conftest import normalise
+
+
+def when(moment: datetime) -> dict:
+    """A London date as the three date boxes send it, and its HH:MM time."""
+    local = moment.astimezone(LONDON)
+    return {"date": [str(local.day), str(local.month), str(local.year)], "time": f"{local:%H:%M}"}
+
+
+def details_form(reference: str = "SSI-2017", **overrides) -> dict:
+    """A valid details form: opens in a day, closes in a fortnight."""
+    opens = when(utcnow() + timedelta(days=1))
+    closes = when(utcnow() + timedelta(days=15))
+    data = {
+        "reference": reference,
+        "title": "Changing the end date of the SSI variations",
+        "kind": "panel_consultation",
+        "modification": "",
+        "summary": "The DCC asked to **change** the end date.",
+        "opens_date": opens["date"],
+        "opens_time": "09:00",
+        "closes_date": closes["date"],
+        "closes_time": "17:00",
+    }
+    data.update(overrides)
+    return data
+
+
+def question_form(**overrides) -> dict:
+    data = {
+        "kind": "single_choice",
+        "text": "Do you agree with the proposed new end date?",
+        "hint": "",
+        "options": "Yes\nNo",
+        "rationale_prompt": "Please provide your rationale",
+        "required": "yes",
+        "max_length": "",
+        "section": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def reload(db, reference: str) -> Consultation | None:
+    """The consultation as now stored: a new transaction, so a new snapshot on SQLite."""
+    db.commit()
+    db.expire_all()
+    return db.scalar(select(Consultation).where(Consultation.reference == reference))
+
+
+def audit_events(db, prefix: str = "") -> list[AuditEvent]:
+    db.commit()
+    db.expire_all()
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    return [e for e in db.scalars(query) if e.action.startswith(prefix)]
+
+
+def error_messages(page) -> list[str]:
+    return [normalise(a.text) for a in page.select(".govuk-error-summary a")]
+
+
+def banner(page) -> str:
+    return normalise(page.select_one(".govuk-notification-banner").text)

@@ -1,0 +1,360 @@
+"""The builder: sections, questions, stable keys, the lock and the preview."""
+
+import pytest
+
+from consult.admin import builder_service
+from consult.errors import QuestionsLocked
+from consult.models import QuestionKind, Section
+from tests import factories
+from tests.admin_builder_helpers import (
+    audit_events,
+    banner,
+    error_messages,
+    question_form,
+    reload,
+)
+from tests.conftest import normalise
+
+pytestmark = pytest.mark.usefixtures("signed_in_secas")
+
+
+@pytest.fixture
+def signed_in_secas(secas, login):
+    login(secas)
+    return secas
+
+
+@pytest.fixture
+def post(get_page):
+    """POST a form and follow the redirect, as a browser does."""
+
+    def send(url: str, data: dict | None = None):
+        return get_page(url, method="post", data=data or {}, follow_redirects=True)
+
+    return send
+
+
+@pytest.fixture
+def draft(db):
+    return factories.make_consultation(db, "DRAFT-1", status="draft")
+
+
+def keys(db) -> list[str]:
+    return [q.key for q in reload(db, "DRAFT-1").questions]
+
+
+def add(get_page, **overrides):
+    return get_page(
+        "/admin/build/DRAFT-1/questions/new",
+        method="post",
+        data=question_form(**overrides),
+        follow_redirects=True,
+    )
+
+
+# Questions
+
+
+def test_question_form_labels_every_control(draft, get_page):
+    page = get_page("/admin/build/DRAFT-1/questions/new")
+    for name in ("text", "hint", "options", "rationale_prompt", "max_length", "section"):
+        assert page.select_one(f"label[for={name}]") is not None, name
+    legends = [normalise(legend.text) for legend in page.select("legend")]
+    assert legends == ["Type of answer", "Must respondents answer it?"]
+
+
+def test_adding_a_question_gives_it_the_next_key(db, draft, get_page):
+    page = add(get_page, kind="multiple_choice", options="A\r\nB\r\n\r\nC", max_length="500")
+    assert banner(page) == "Success The question is added."
+    question = reload(db, "DRAFT-1").questions[-1]
+    assert question.key == "q4"
+    assert (question.kind, question.options, question.max_length) == (
+        QuestionKind.multiple_choice,
+        ["A", "B", "C"],
+        500,
+    )
+    assert audit_events(db, "question.added")[0].detail["after"]["key"] == "q4"
+
+
+def test_a_deleted_key_is_never_used_again(db, draft, get_page):
+    get_page("/admin/build/DRAFT-1/questions/q3/delete", method="post", follow_redirects=True)
+    assert keys(db) == ["q1", "q2"]
+    add(get_page)
+    assert keys(db) == ["q1", "q2", "q4"]
+
+
+def test_editing_a_question_keeps_its_key_and_audits_the_change(db, draft, get_page):
+    data = question_form(kind="text", text="Any other comments?", options="", rationale_prompt="")
+    data["required"] = "no"
+    get_page("/admin/build/DRAFT-1/questions/q1", method="post", follow_redirects=True, data=data)
+    question = reload(db, "DRAFT-1").questions[0]
+    assert (question.key, question.kind, question.required) == ("q1", QuestionKind.text, False)
+    event = audit_events(db, "question.edited")[0]
+    assert event.detail["before"]["kind"] == "single_choice"
+    assert event.detail["after"]["text"] == "Any other comments?"
+
+
+def test_the_edit_page_shows_the_questions_values(draft, get_page):
+    page = get_page("/admin/build/DRAFT-1/questions/q1")
+    assert normalise(page.select_one("#options").text) == "Yes No"
+    assert page.select_one("#rationale_prompt")["value"] == "Please provide your rationale"
+    assert page.select_one("input[name=required][checked]")["value"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"text": "", "kind": ""}, ["Select the type of answer", "Enter the question"]),
+        ({"options": "Yes"}, ["Enter at least 2 options, one on each line"]),
+        ({"options": "Yes\nYes"}, ["Each option must be different"]),
+        ({"kind": "text"}, ["A free text question has no options: remove them"]),
+        ({"max_length": "lots"}, ["The character limit must be a whole number, like 2000"]),
+        ({"max_length": "999999"}, ["The character limit must be between 1 and 20,000"]),
+        ({"section": "999"}, ["Select a section from the list"]),
+        ({"kind": "essay"}, ["Not a valid choice."]),
+    ],
+)
+def test_bad_questions_are_explained_and_nothing_changes(db, draft, get_page, overrides, expected):
+    page = get_page(
+        "/admin/build/DRAFT-1/questions/new",
+        method="post",
+        follow_redirects=True,
+        data=question_form(**overrides),
+    )
+    assert page.select_one("title").text.startswith("Error: ")
+    assert error_messages(page) == expected
+    assert keys(db) == ["q1", "q2", "q3"]
+
+
+def test_moving_a_question_down_and_up(db, draft, get_page):
+    get_page(
+        "/admin/build/DRAFT-1/questions/q1/move",
+        method="post",
+        follow_redirects=True,
+        data={"direction": "down"},
+    )
+    assert keys(db) == ["q2", "q1", "q3"]
+    get_page(
+        "/admin/build/DRAFT-1/questions/q3/move",
+        method="post",
+        follow_redirects=True,
+        data={"direction": "up"},
+    )
+    assert keys(db) == ["q2", "q3", "q1"]
+    assert audit_events(db, "question.moved")[0].detail == {
+        "before": {"order": ["q1", "q2", "q3"]},
+        "after": {"order": ["q2", "q1", "q3"]},
+    }
+
+
+def test_moving_past_the_end_is_explained(db, draft, get_page):
+    page = get_page(
+        "/admin/build/DRAFT-1/questions/q1/move",
+        method="post",
+        data={"direction": "up"},
+        follow_redirects=True,
+    )
+    assert "cannot move further" in banner(page)
+    assert keys(db) == ["q1", "q2", "q3"]
+
+
+def test_the_overview_offers_move_buttons_in_post_forms(draft, get_page):
+    page = get_page("/admin/build/DRAFT-1")
+    buttons = [normalise(b.text) for b in page.select("#questions form[method=post] button")]
+    assert buttons == [
+        "Move down question q1",
+        "Move up question q2",
+        "Move down question q2",
+        "Move up question q3",
+    ]
+
+
+def test_a_question_can_never_get_a_reserved_key():
+    assert builder_service.RESERVED_KEYS >= {
+        "check",
+        "confidentiality",
+        "confirmation",
+        "attachments",
+    }
+
+
+def test_duplicating_renames_a_reserved_key(db, secas):
+    source = factories.make_consultation(
+        db, "OLD-1", questions=[{"key": "check", "kind": "text", "text": "Anything else?"}]
+    )
+    details = builder_service.ConsultationDetails(
+        "NEW-1", "New", source.kind, None, "", source.opens_at, source.closes_at
+    )
+    copy = builder_service.duplicate(db, source, details, secas.id)
+    assert [q.key for q in copy.questions] == ["q1"]
+
+
+# Sections
+
+
+def test_sections_can_be_added_renamed_reordered_and_deleted(db, draft, get_page):
+    for title in ("The proposal", "Impact"):
+        get_page(
+            "/admin/build/DRAFT-1/sections/new",
+            method="post",
+            follow_redirects=True,
+            data={"title": title},
+        )
+    sections = reload(db, "DRAFT-1").sections
+    first, second = sections[0].id, sections[1].id
+    get_page(
+        f"/admin/build/DRAFT-1/sections/{second}",
+        method="post",
+        follow_redirects=True,
+        data={"title": "Costs"},
+    )
+    get_page(
+        f"/admin/build/DRAFT-1/sections/{second}/move",
+        method="post",
+        follow_redirects=True,
+        data={"direction": "up"},
+    )
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["Costs", "The proposal"]
+    get_page(f"/admin/build/DRAFT-1/sections/{first}/delete", method="post", follow_redirects=True)
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["Costs"]
+    assert [e.action for e in audit_events(db, "section.")] == [
+        "section.added",
+        "section.added",
+        "section.renamed",
+        "section.moved",
+        "section.deleted",
+    ]
+
+
+def test_a_section_needs_a_title(draft, get_page):
+    page = get_page(
+        "/admin/build/DRAFT-1/sections/new",
+        method="post",
+        follow_redirects=True,
+        data={"title": " "},
+    )
+    assert error_messages(page) == ["Enter the section title"]
+
+
+def test_questions_are_kept_together_in_section_order(db, draft, get_page):
+    consultation = reload(db, "DRAFT-1")
+    consultation.sections.append(Section(position=1, title="First"))
+    consultation.sections.append(Section(position=2, title="Second"))
+    db.commit()
+    first, second = (s.id for s in reload(db, "DRAFT-1").sections)
+    get_page(
+        "/admin/build/DRAFT-1/questions/q1",
+        method="post",
+        follow_redirects=True,
+        data=question_form(section=str(second)),
+    )
+    get_page(
+        "/admin/build/DRAFT-1/questions/q3",
+        method="post",
+        follow_redirects=True,
+        data=question_form(kind="text", options="", rationale_prompt="", section=str(first)),
+    )
+    assert keys(db) == ["q2", "q3", "q1"]
+
+
+def test_deleting_a_section_keeps_its_questions(db, draft, get_page):
+    consultation = reload(db, "DRAFT-1")
+    section = Section(position=1, title="First")
+    consultation.sections.append(section)
+    consultation.questions[0].section = section
+    db.commit()
+    get_page(
+        f"/admin/build/DRAFT-1/sections/{section.id}/delete", method="post", follow_redirects=True
+    )
+    assert keys(db) == ["q1", "q2", "q3"]
+    assert reload(db, "DRAFT-1").questions[0].section_id is None
+
+
+# The lock
+
+
+@pytest.fixture
+def answered(db, respondent):
+    consultation = factories.make_consultation(db, "OPEN-1", status="open")
+    factories.make_response(db, consultation, respondent)
+    return consultation
+
+
+def test_the_overview_explains_why_questions_are_locked(answered, get_page):
+    page = get_page("/admin/build/OPEN-1")
+    notice = normalise(page.select_one("#questions-locked").text)
+    assert "a response has already been submitted" in notice
+    assert page.select_one("#add-question") is None
+    assert page.select_one("#questions form") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/admin/build/OPEN-1/questions/new", question_form()),
+        ("/admin/build/OPEN-1/questions/q1", question_form()),
+        ("/admin/build/OPEN-1/questions/q1/move", {"direction": "down"}),
+        ("/admin/build/OPEN-1/questions/q1/delete", {}),
+        ("/admin/build/OPEN-1/sections/new", {"title": "New"}),
+    ],
+)
+def test_the_server_refuses_question_changes_once_a_response_is_submitted(
+    db, answered, client, url, data
+):
+    response = client.post(url, data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "a response has already been submitted" in normalise(response.get_data(as_text=True))
+    assert [q.key for q in reload(db, "OPEN-1").questions] == ["q1", "q2", "q3"]
+    assert reload(db, "OPEN-1").questions[0].text.startswith("Do you agree")
+    assert reload(db, "OPEN-1").sections == []
+    assert audit_events(db, "question.") == []
+
+
+def test_the_service_enforces_the_lock(db, answered, secas):
+    with pytest.raises(QuestionsLocked):
+        builder_service.delete_question(db, answered, answered.questions[0], secas.id)
+
+
+def test_a_draft_response_does_not_lock_the_questions(db, respondent, get_page):
+    consultation = factories.make_consultation(db, "OPEN-1", status="open")
+    factories.make_response(db, consultation, respondent, submit=False)
+    page = get_page("/admin/build/OPEN-1")
+    assert page.select_one("#questions-locked") is None
+    assert page.select_one("#add-question") is not None
+
+
+# Preview
+
+
+def test_preview_starts_at_the_first_question(draft, client):
+    response = client.get("/admin/build/DRAFT-1/preview")
+    assert response.headers["Location"].endswith("/admin/build/DRAFT-1/preview/q1")
+
+
+def test_preview_shows_the_respondents_question_page(draft, get_page):
+    page = get_page("/admin/build/DRAFT-1/preview/q1")
+    legend = page.select_one("legend")
+    assert normalise(legend.text) == "Do you agree with the proposed new end date?"
+    assert [i["value"] for i in page.select("input[name=answer]")] == ["Yes", "No"]
+    assert (
+        normalise(page.select_one("label[for=rationale]").text) == "Please provide your rationale"
+    )
+    assert "Nothing is saved" in banner(page)
+
+
+def test_preview_checks_answers_as_respondents_would_and_stores_nothing(db, draft, get_page):
+    page = get_page(
+        "/admin/build/DRAFT-1/preview/q1",
+        method="post",
+        follow_redirects=True,
+        data={"action": "continue"},
+    )
+    assert error_messages(page) == ["Select an answer to question 1"]
+    response = get_page(
+        "/admin/build/DRAFT-1/preview/q1",
+        method="post",
+        data={"answer": "Yes", "action": "continue"},
+        follow_redirects=True,
+    )
+    assert normalise(response.select_one("legend").text) == "Which of your systems are affected?"
+    assert audit_events(db) == []
