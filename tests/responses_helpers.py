@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.models import Consultation, Response, Revision
+from consult.models import Consultation, Response, Revision, Section
 from tests.conftest import normalise
 
 QUESTIONS = [
@@ -140,4 +140,25 @@ def stored_response(db: Session, consultation: Consultation, organisation_id: in
             Response.consultation_id == consultation.id,
             Response.organisation_id == organisation_id,
         )
+    )
+
+
+def add_sections(db: Session, consultation: Consultation, layout: dict[str, list[str]]) -> None:
+    """Group the consultation's questions into sections: {title: [question keys]}."""
+    by_key = {q.key: q for q in consultation.questions}
+    for position, (title, keys) in enumerate(layout.items(), start=1):
+        section = Section(position=position, title=title)
+        consultation.sections.append(section)
+        for key in keys:
+            by_key[key].section = section
+    db.commit()
+
+
+def save(client, consultation: Consultation, key: str, action: str = "continue", **data):
+    """Post one question's page with the version it shows now."""
+    page = BeautifulSoup(
+        client.get(respond_url(consultation, key)).get_data(as_text=True), "html.parser"
+    )
+    return client.post(
+        respond_url(consultation, key), data={"version": version_on(page), "action": action, **data}
     )
