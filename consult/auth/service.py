@@ -9,6 +9,7 @@ from consult.errors import InvalidInput
 from consult.models import Organisation, Role, User
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -72,3 +73,32 @@ def _organisation_for(session: Session, role: Role, name: str | None) -> Organis
     if organisation is None:
         raise InvalidInput(f"no organisation called '{name}'")
     return organisation
+
+
+def check_new_password(password: str) -> None:
+    """Raise InvalidInput unless ``password`` is long enough (and not absurdly long)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+
+
+def set_password(session: Session, user: User, password: str, *, reason: str) -> None:
+    """Set a new password and end every existing session of the user."""
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    end_sessions(user)
+    audit.record(session, f"user.password_{reason}", actor_id=user.id, user_id=user.id)
+
+
+def end_sessions(user: User) -> None:
+    """Sessions carry the epoch they began in; a new epoch ends them all."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def find_active_user(session: Session, email: str) -> User | None:
+    """The active user with this e-mail address, if any."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    return user if user is not None and user.active else None

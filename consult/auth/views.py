@@ -12,6 +12,8 @@ from consult.models import Role
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+SESSION_EPOCH_KEY = "epoch"
+
 HOME_BY_ROLE = {
     Role.respondent: "consultations.index",
     Role.secas: "admin.consultations",
@@ -27,6 +29,8 @@ def login():
         if user is not None:
             session.clear()  # a fresh session at sign-in: no fixation
             login_user(user)
+            # The user loader ends this session once the user's epoch moves on.
+            session[SESSION_EPOCH_KEY] = user.session_epoch or 0
             return redirect(
                 _safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role])
             )

@@ -1,0 +1,86 @@
+"""Forms of a user's own account pages."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length
+
+from consult.auth.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+NEW_CONSULTATIONS = "new_consultations"
+REMINDERS = "reminders"
+
+
+class PreferencesForm(FlaskForm):
+    """Which optional e-mails the user wants; receipts are always sent."""
+
+    emails = SelectMultipleField(
+        "Which emails do you want?",
+        choices=[
+            SelectChoice(NEW_CONSULTATIONS, "When a consultation opens for responses"),
+            SelectChoice(REMINDERS, "Reminders before a consultation closes, and deadline changes"),
+        ],
+        description="Select all that apply. We always email you a receipt when you submit "
+        "a response.",
+        widget=GovCheckboxesInput(),
+    )
+    submit = SubmitField("Save preferences", widget=GovSubmitInput())
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a "
+        "strong, memorable password.",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter a new password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
+            ),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter the new password again")],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+    def validate_confirm(self, field: PasswordField) -> None:
+        """Both boxes must match."""
+        if field.data != self.password.data:
+            raise ValidationError("The passwords do not match")
+
+
+class ResetRequestForm(FlaskForm):
+    """The e-mail address to send a reset link to."""
+
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
