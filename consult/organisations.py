@@ -1,11 +1,13 @@
 """Organisations and their party categories; shared by the CLI and the SECAS console."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
-from consult.errors import InvalidInput
-from consult.models import Organisation, PartyCategory
+from consult.errors import InvalidInput, NotFound
+from consult.models import CATEGORY_LABELS, Organisation, PartyCategory
+
+MAX_SEC_PARTY_ID_LENGTH = 50
 
 
 def parse_category(value: str) -> PartyCategory:
@@ -17,20 +19,46 @@ def parse_category(value: str) -> PartyCategory:
         raise InvalidInput(f"unknown category '{value}': use one of {allowed}") from None
 
 
-def create_organisation(
-    session: Session, name: str, category: str, *, actor_id: int | None = None
-) -> Organisation:
-    """Create an organisation; names are unique, ignoring case and surrounding spaces."""
+def _clean_name(session: Session, name: str, *, except_id: int | None = None) -> str:
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("enter the organisation's name")
     if len(name) > 200:
         raise InvalidInput("the organisation's name must be 200 characters or fewer")
-    party_category = parse_category(category)
     taken = select(func.count()).where(func.lower(Organisation.name) == name.lower())
+    if except_id is not None:
+        taken = taken.where(Organisation.id != except_id)
     if session.scalar(taken):
         raise InvalidInput(f"an organisation called '{name}' already exists")
-    organisation = Organisation(name=name, category=party_category)
+    return name
+
+
+def _clean_sec_party_id(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if len(value) > MAX_SEC_PARTY_ID_LENGTH:
+        raise InvalidInput(
+            f"the SEC Party identifier must be {MAX_SEC_PARTY_ID_LENGTH} characters or fewer"
+        )
+    return value or None
+
+
+def create_organisation(
+    session: Session,
+    name: str,
+    category: str,
+    *,
+    sec_party_id: str | None = None,
+    actor_id: int | None = None,
+) -> Organisation:
+    """Create an organisation; names are unique, ignoring case and surrounding spaces."""
+    name = _clean_name(session, name)
+    party_category = parse_category(category)
+    organisation = Organisation(
+        name=name,
+        category=party_category,
+        sec_party_id=_clean_sec_party_id(sec_party_id),
+        active=True,
+    )
     session.add(organisation)
     session.flush()
     audit.record(
@@ -41,4 +69,63 @@ def create_organisation(
         name=name,
         category=party_category.value,
     )
+    return organisation
+
+
+def _snapshot(organisation: Organisation) -> dict:
+    return {
+        "name": organisation.name,
+        "category": organisation.category.value,
+        "sec_party_id": organisation.sec_party_id,
+        "active": organisation.active,
+    }
+
+
+def update_organisation(
+    session: Session,
+    organisation: Organisation,
+    *,
+    name: str,
+    category: str,
+    sec_party_id: str | None,
+    active: bool,
+    actor_id: int | None,
+) -> None:
+    """Change an organisation's details; the audit event keeps before and after."""
+    before = _snapshot(organisation)
+    organisation.name = _clean_name(session, name, except_id=organisation.id)
+    organisation.category = parse_category(category)
+    organisation.sec_party_id = _clean_sec_party_id(sec_party_id)
+    organisation.active = active
+    after = _snapshot(organisation)
+    if before == after:
+        return
+    audit.record(
+        session,
+        "organisation.updated",
+        actor_id=actor_id,
+        organisation_id=organisation.id,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+    )
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by category then name, with its users."""
+    order = {category: index for index, category in enumerate(CATEGORY_LABELS)}
+    organisations = session.scalars(
+        select(Organisation).options(selectinload(Organisation.users)).order_by(Organisation.name)
+    )
+    return sorted(organisations, key=lambda o: order[o.category])
+
+
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    """The organisation with this id, or NotFound."""
+    organisation = session.scalar(
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .options(selectinload(Organisation.users))
+    )
+    if organisation is None:
+        raise NotFound("No such organisation")
     return organisation

@@ -1,0 +1,356 @@
+"""E-mail notices: invitations, password resets, consultations opening, reminders before
+close and deadline extensions; and the outbox as SECAS sees it.
+
+Every message goes through ``consult.mail.queue`` with a ``kind`` (and the consultation it
+concerns), so ``send-mail`` delivers it and the outbox rows themselves record what has
+been sent: a notice already queued for an address is never queued again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from consult import audit, mail
+from consult.errors import InvalidInput, NotFound
+from consult.filters import uk_datetime
+from consult.models import (
+    Consultation,
+    MessageStatus,
+    Organisation,
+    OutboxMessage,
+    Response,
+    ResponseStatus,
+    Role,
+    User,
+)
+
+OPENED = "opened"
+REMINDER = "reminder"
+MANUAL_REMINDER = "manual_reminder"
+DEADLINE_EXTENDED = "deadline_extended"
+INVITATION = "invitation"
+PASSWORD_RESET = "password_reset"
+
+DEFAULT_REMINDER_DAYS = 3
+OUTBOX_PAGE_SIZE = 50
+
+
+def queue_message(
+    session: Session,
+    to_address: str,
+    subject: str,
+    body: str,
+    kind: str,
+    consultation_id: int | None = None,
+) -> OutboxMessage:
+    """Queue one e-mail of ``kind`` through the outbox."""
+    message = mail.queue(session, to_address, subject, body)
+    message.kind = kind
+    message.consultation_id = consultation_id
+    return message
+
+
+def site_url(path: str) -> str:
+    """An absolute link to ``path`` on this site, in a request or from the CLI."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    if not base:
+        server = current_app.config.get("SERVER_NAME") or "127.0.0.1:5000"
+        base = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server}"
+    return base.rstrip("/") + path
+
+
+def _consultation_link(consultation: Consultation) -> str:
+    return site_url(f"/consultations/{consultation.reference}")
+
+
+def _preferences_footer() -> list[str]:
+    return ["", f"To change which e-mails you get, go to {site_url('/account/preferences')}"]
+
+
+def queue_invitation(session: Session, user: User, link: str) -> OutboxMessage:
+    """Invite a new user to set their password."""
+    body = [
+        f"Dear {user.name},",
+        "",
+        "You have been given an account on Consult, the Smart Energy Code consultation "
+        "service run by SECAS.",
+        "",
+        "Set your password to start using it:",
+        link,
+        "",
+        "The link works once and expires in 7 days. If it has expired, ask SECAS for a new one.",
+    ]
+    return queue_message(
+        session, user.email, "Set your Consult password", "\n".join(body), INVITATION
+    )
+
+
+def queue_password_reset(session: Session, user: User, link: str) -> OutboxMessage:
+    """Send a link to choose a new password."""
+    body = [
+        f"Dear {user.name},",
+        "",
+        "Someone asked to reset the password of your Consult account.",
+        "",
+        "Choose a new password here:",
+        link,
+        "",
+        "The link works once and expires in 1 hour. If you did not ask for this, you can "
+        "ignore this e-mail: your password has not changed.",
+    ]
+    return queue_message(
+        session, user.email, "Reset your Consult password", "\n".join(body), PASSWORD_RESET
+    )
+
+
+def _active_respondents():
+    """Active respondents of active organisations."""
+    return (
+        select(User)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(User.role == Role.respondent, User.active.is_(True), Organisation.active.is_(True))
+    )
+
+
+def _not_yet_sent(kind: str, consultation_id: int):
+    return ~exists().where(
+        OutboxMessage.kind == kind,
+        OutboxMessage.consultation_id == consultation_id,
+        OutboxMessage.to_address == User.email,
+    )
+
+
+def _not_submitted(consultation_id: int):
+    return ~exists().where(
+        Response.consultation_id == consultation_id,
+        Response.organisation_id == User.organisation_id,
+        Response.status == ResponseStatus.submitted,
+    )
+
+
+def _open_consultations(now: datetime):
+    return select(Consultation).where(
+        Consultation.published_at.is_not(None),
+        Consultation.opens_at <= now,
+        Consultation.closes_at > now,
+    )
+
+
+def queue_opened_notices(session: Session, now: datetime) -> int:
+    """Tell every active respondent who has not opted out about each open consultation
+    they have not yet been told about; returns how many e-mails were queued."""
+    queued = 0
+    for consultation in session.scalars(_open_consultations(now).order_by(Consultation.id)):
+        recipients = session.scalars(
+            _active_respondents().where(
+                User.notify_new_consultations.is_(True),
+                _not_yet_sent(OPENED, consultation.id),
+            )
+        )
+        for user in recipients:
+            body = [
+                f"Dear {user.name},",
+                "",
+                f"{consultation.title} ({consultation.reference}) is now open for responses.",
+                "",
+                f"It closes at {uk_datetime(consultation.closes_at)}.",
+                "",
+                f"Read it and respond: {_consultation_link(consultation)}",
+                *_preferences_footer(),
+            ]
+            subject = f"Now open: {consultation.reference} {consultation.title}"
+            queue_message(
+                session, user.email, subject[:300], "\n".join(body), OPENED, consultation.id
+            )
+            queued += 1
+    session.flush()
+    return queued
+
+
+def reminder_days() -> int:
+    """How many days before close the automatic reminder goes (REMINDER_DAYS_BEFORE_CLOSE)."""
+    try:
+        return int(current_app.config.get("REMINDER_DAYS_BEFORE_CLOSE", DEFAULT_REMINDER_DAYS))
+    except (TypeError, ValueError):
+        return DEFAULT_REMINDER_DAYS
+
+
+def _reminder_body(user: User, consultation: Consultation) -> str:
+    return "\n".join(
+        [
+            f"Dear {user.name},",
+            "",
+            f"Your organisation has not yet submitted a response to {consultation.title} "
+            f"({consultation.reference}).",
+            "",
+            f"The consultation closes at {uk_datetime(consultation.closes_at)}. A draft is "
+            "not counted until it is submitted.",
+            "",
+            f"Respond here: {_consultation_link(consultation)}",
+            *_preferences_footer(),
+        ]
+    )
+
+
+def reminder_recipients(
+    session: Session, consultation: Consultation, *, once_as: str | None = None
+) -> list[User]:
+    """Active respondents of organisations yet to submit who accept reminders (leaving out
+    those already sent a message of kind ``once_as`` about this consultation)."""
+    query = _active_respondents().where(
+        User.notify_reminders.is_(True), _not_submitted(consultation.id)
+    )
+    if once_as is not None:
+        query = query.where(_not_yet_sent(once_as, consultation.id))
+    return list(session.scalars(query.order_by(User.email)))
+
+
+def _queue_reminders(
+    session: Session, consultation: Consultation, users: list[User], kind: str
+) -> int:
+    subject = f"Reminder: {consultation.reference} closes {uk_datetime(consultation.closes_at)}"
+    for user in users:
+        queue_message(
+            session,
+            user.email,
+            subject[:300],
+            _reminder_body(user, consultation),
+            kind,
+            consultation.id,
+        )
+    session.flush()
+    return len(users)
+
+
+def queue_due_reminders(session: Session, now: datetime, days: int | None = None) -> int:
+    """Remind, once per consultation per user, those yet to submit when close is near."""
+    horizon = now + timedelta(days=reminder_days() if days is None else days)
+    due = _open_consultations(now).where(Consultation.closes_at <= horizon)
+    queued = 0
+    for consultation in session.scalars(due.order_by(Consultation.id)):
+        users = reminder_recipients(session, consultation, once_as=REMINDER)
+        queued += _queue_reminders(session, consultation, users, REMINDER)
+    return queued
+
+
+def send_reminder_now(
+    session: Session, consultation: Consultation, now: datetime, actor_id: int | None
+) -> int:
+    """SECAS's "send reminder": e-mail everyone yet to submit (who accepts reminders)."""
+    if consultation.published_at is None or not (
+        consultation.opens_at <= now < consultation.closes_at
+    ):
+        raise InvalidInput(f"{consultation.reference} is not open, so there is nothing to remind")
+    users = reminder_recipients(session, consultation)
+    if not users:
+        raise InvalidInput("Every organisation has responded, or no one accepts reminders")
+    count = _queue_reminders(session, consultation, users, MANUAL_REMINDER)
+    audit.record(
+        session,
+        "consultation.reminder_sent",
+        actor_id=actor_id,
+        consultation_id=consultation.id,
+        recipients=count,
+    )
+    return count
+
+
+def queue_deadline_extended(
+    session: Session, consultation: Consultation, previous_closes_at: datetime
+) -> int:
+    """Tell respondents the deadline moved: those who accept reminders, and everyone in an
+    organisation that has started or submitted a response (they are planning around it)."""
+    engaged = exists().where(
+        Response.consultation_id == consultation.id,
+        Response.organisation_id == User.organisation_id,
+        Response.status != ResponseStatus.withdrawn,
+    )
+    query = _active_respondents().where(User.notify_reminders.is_(True) | engaged)
+    subject = f"Deadline extended: {consultation.reference} {consultation.title}"
+    count = 0
+    for user in session.scalars(query.order_by(User.email)):
+        body = [
+            f"Dear {user.name},",
+            "",
+            f"The deadline for responses to {consultation.title} ({consultation.reference}) "
+            f"has been extended from {uk_datetime(previous_closes_at)} to "
+            f"{uk_datetime(consultation.closes_at)}.",
+            "",
+            f"See the consultation: {_consultation_link(consultation)}",
+            *_preferences_footer(),
+        ]
+        queue_message(
+            session, user.email, subject[:300], "\n".join(body), DEADLINE_EXTENDED, consultation.id
+        )
+        count += 1
+    session.flush()
+    return count
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """One page of the outbox, newest first."""
+
+    messages: list[tuple[OutboxMessage, str | None]]
+    page: int
+    pages: int
+    total: int
+    counts: dict[str, int]
+
+
+def parse_status(raw: str | None) -> MessageStatus | None:
+    """The status filter from the query string; unknown values mean no filter."""
+    try:
+        return MessageStatus(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def outbox_page(session: Session, status: MessageStatus | None, page: int) -> OutboxPage:
+    """The outbox filtered by status, a page at a time, with the count in each status."""
+    counts = {
+        row.status.value: row.n
+        for row in session.execute(
+            select(OutboxMessage.status, func.count().label("n")).group_by(OutboxMessage.status)
+        )
+    }
+    where = [OutboxMessage.status == status] if status is not None else []
+    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    pages = max(1, -(-total // OUTBOX_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    query = (
+        select(OutboxMessage, Consultation.reference)
+        .outerjoin(Consultation, OutboxMessage.consultation_id == Consultation.id)
+        .where(*where)
+        .order_by(OutboxMessage.id.desc())
+        .offset((page - 1) * OUTBOX_PAGE_SIZE)
+        .limit(OUTBOX_PAGE_SIZE)
+    )
+    messages = [(m, ref) for m, ref in session.execute(query)]
+    return OutboxPage(messages, page, pages, total, counts)
+
+
+def retry_message(session: Session, message_id: int, actor_id: int | None) -> OutboxMessage:
+    """Put a failed message back in the queue for the next ``send-mail``."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("No such message")
+    if message.status is not MessageStatus.failed:
+        raise InvalidInput("Only a failed message can be retried")
+    message.status = MessageStatus.queued
+    message.attempts = 0
+    audit.record(
+        session,
+        "outbox.retried",
+        actor_id=actor_id,
+        consultation_id=message.consultation_id,
+        message_id=message.id,
+        to=message.to_address,
+        last_error=message.last_error,
+    )
+    return message

@@ -1,0 +1,213 @@
+"""Oversight of one consultation: who has responded, who has a draft, who has not started;
+late allowances; every response and each of its revisions, read-only."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from consult import audit
+from consult.errors import InvalidInput, NotFound
+from consult.filters import uk_datetime
+from consult.models import (
+    CATEGORY_LABELS,
+    Answer,
+    Consultation,
+    LateAllowance,
+    Organisation,
+    Response,
+    ResponseStatus,
+    Revision,
+    RevisionAnswer,
+)
+
+SUBMITTED = "Submitted"
+SUBMITTED_LATE = "Submitted late"
+DRAFT = "Draft"
+NOT_STARTED = "Not started"
+WITHDRAWN = "Withdrawn"
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    """Where one organisation stands on one consultation."""
+
+    organisation: Organisation
+    status: str
+    response: Response | None
+    allowance: LateAllowance | None
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        revision = self.response.current_revision if self.response else None
+        return revision.submitted_at if revision else None
+
+
+@dataclass
+class Overview:
+    """Organisations grouped by party category, and how many are in each state."""
+
+    groups: list[tuple[str, list[OrganisationRow]]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _status(response: Response | None) -> str:
+    if response is None:
+        return NOT_STARTED
+    if response.status is ResponseStatus.submitted:
+        late = response.current_revision is not None and response.current_revision.late
+        return SUBMITTED_LATE if late else SUBMITTED
+    if response.status is ResponseStatus.withdrawn:
+        return WITHDRAWN
+    return DRAFT
+
+
+def overview(session: Session, consultation: Consultation) -> Overview:
+    """Active organisations (and any other that responded), by category, in three queries."""
+    responses = {
+        r.organisation_id: r
+        for r in session.scalars(
+            select(Response)
+            .where(Response.consultation_id == consultation.id)
+            .options(selectinload(Response.current_revision))
+        )
+    }
+    allowances = {
+        a.organisation_id: a
+        for a in session.scalars(
+            select(LateAllowance).where(LateAllowance.consultation_id == consultation.id)
+        )
+    }
+    organisations = session.scalars(
+        select(Organisation)
+        .where(or_(Organisation.active.is_(True), Organisation.id.in_(list(responses))))
+        .order_by(Organisation.name)
+    )
+    by_category: dict = {category: [] for category in CATEGORY_LABELS}
+    result = Overview(counts=dict.fromkeys((SUBMITTED, SUBMITTED_LATE, DRAFT, NOT_STARTED), 0))
+    for organisation in organisations:
+        response = responses.get(organisation.id)
+        row = OrganisationRow(
+            organisation, _status(response), response, allowances.get(organisation.id)
+        )
+        by_category[organisation.category].append(row)
+        result.counts[row.status] = result.counts.get(row.status, 0) + 1
+    result.groups = [(CATEGORY_LABELS[c], rows) for c, rows in by_category.items() if rows]
+    return result
+
+
+def get_allowance(
+    session: Session, consultation: Consultation, organisation_id: int
+) -> LateAllowance | None:
+    """The organisation's late allowance on this consultation, in force or not."""
+    return session.scalar(
+        select(LateAllowance).where(
+            LateAllowance.consultation_id == consultation.id,
+            LateAllowance.organisation_id == organisation_id,
+        )
+    )
+
+
+def grant_late_allowance(
+    session: Session,
+    consultation: Consultation,
+    organisation: Organisation,
+    *,
+    until: datetime,
+    reason: str,
+    now: datetime,
+    actor_id: int | None,
+) -> LateAllowance:
+    """Let one organisation submit after close until ``until`` (replacing any earlier one)."""
+    if consultation.published_at is None:
+        raise InvalidInput("Publish the consultation before granting a late allowance")
+    if until <= consultation.closes_at:
+        closes = uk_datetime(consultation.closes_at)
+        raise InvalidInput(f"The date must be after the consultation closes ({closes})")
+    if until <= now:
+        raise InvalidInput("The date must be in the future")
+    if not reason.strip():
+        raise InvalidInput("Enter the reason for the late allowance")
+    allowance = get_allowance(session, consultation, organisation.id)
+    before = {"until": allowance.until.isoformat()} if allowance else None
+    if allowance is None:
+        allowance = LateAllowance(consultation_id=consultation.id, organisation_id=organisation.id)
+        session.add(allowance)
+    allowance.until = until
+    allowance.reason = reason.strip()
+    allowance.granted_at = now
+    allowance.granted_by_id = actor_id
+    session.flush()
+    audit.record(
+        session,
+        "late_allowance.granted",
+        actor_id=actor_id,
+        consultation_id=consultation.id,
+        organisation_id=organisation.id,
+        before=before,
+        after={"until": until.isoformat()},
+        reason=allowance.reason,
+    )
+    return allowance
+
+
+def revoke_late_allowance(
+    session: Session, consultation: Consultation, organisation: Organisation, actor_id: int | None
+) -> None:
+    """Withdraw an organisation's late allowance."""
+    allowance = get_allowance(session, consultation, organisation.id)
+    if allowance is None:
+        raise InvalidInput(f"{organisation.name} has no late allowance to revoke")
+    audit.record(
+        session,
+        "late_allowance.revoked",
+        actor_id=actor_id,
+        consultation_id=consultation.id,
+        organisation_id=organisation.id,
+        before={"until": allowance.until.isoformat(), "reason": allowance.reason},
+        after=None,
+    )
+    session.delete(allowance)
+
+
+def get_response(session: Session, consultation: Consultation, response_id: int) -> Response:
+    """A response to this consultation with its revisions and working copy, or NotFound."""
+    response = session.scalar(
+        select(Response)
+        .where(Response.id == response_id, Response.consultation_id == consultation.id)
+        .options(
+            selectinload(Response.revisions).selectinload(Revision.submitted_by),
+            selectinload(Response.answers),
+            selectinload(Response.organisation),
+        )
+    )
+    if response is None:
+        raise NotFound("No such response")
+    return response
+
+
+def pick_revision(response: Response, number: int | None) -> Revision | None:
+    """Revision ``number`` (default: the current one, else the latest), or NotFound."""
+    if number is None:
+        current = [r for r in response.revisions if r.id == response.current_revision_id]
+        return current[0] if current else (response.revisions[-1] if response.revisions else None)
+    for revision in response.revisions:
+        if revision.number == number:
+            return revision
+    raise NotFound("No such revision")
+
+
+def revision_answers(session: Session, revision: Revision) -> dict[int, RevisionAnswer]:
+    """A revision's answers by question id, with their choices."""
+    answers = session.scalars(
+        select(RevisionAnswer)
+        .where(RevisionAnswer.revision_id == revision.id)
+        .options(selectinload(RevisionAnswer.choices))
+    )
+    return {answer.question_id: answer for answer in answers}
+
+
+def working_answers(response: Response) -> dict[int, Answer]:
+    """The draft (working copy) answers by question id."""
+    return {answer.question_id: answer for answer in response.answers}

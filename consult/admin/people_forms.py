@@ -1,0 +1,252 @@
+"""Forms of the people, oversight and audit pages of the SECAS console."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from consult.admin.forms import GovDateField
+from consult.filters import LONDON
+from consult.models import CATEGORY_LABELS, Role
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+ROLE_CHOICES = [
+    SelectChoice(Role.respondent.value, "Respondent"),
+    SelectChoice(Role.secas.value, "SECAS"),
+    SelectChoice(Role.panel.value, "Panel member"),
+]
+ROLE_HINTS = "Respondents answer for one organisation; SECAS run the console; Panel members "
+ROLE_HINTS += "read responses and summaries."
+
+
+def as_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _category_choices() -> list[SelectChoice]:
+    return [SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]
+
+
+class OrganisationForm(FlaskForm):
+    """An organisation's name, party category, SEC Party identifier and whether it is active."""
+
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the organisation’s name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    category = RadioField(
+        "Party category",
+        choices=_category_choices(),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[InputRequired(message="Select the organisation’s party category")],
+    )
+    sec_party_id = StringField(
+        "SEC Party identifier (optional)",
+        description="As in the SEC Party register, for example SEC0123",
+        widget=GovTextInput(),
+        validators=[Length(max=50, message="The identifier must be 50 characters or fewer")],
+    )
+    active = BooleanField(
+        "Active: its respondents can sign in and are sent notices",
+        default=True,
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+    def validate_category(self, field: RadioField) -> None:
+        """Only the listed categories (a tampered value gets the same message)."""
+        if field.data not in {choice.value for choice in _category_choices()}:
+            raise ValidationError("Select the organisation’s party category")
+
+
+class InviteForm(FlaskForm):
+    """A new user: they are e-mailed a link to set their password."""
+
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the person’s full name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the person’s email address"),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "Role",
+        choices=ROLE_CHOICES,
+        description=ROLE_HINTS,
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[InputRequired(message="Select a role")],
+    )
+    organisation = SelectField(
+        "Organisation (respondents only)",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+    def organisation_id(self) -> int | None:
+        """The chosen organisation's id, or None."""
+        try:
+            return int(self.organisation.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class RoleForm(FlaskForm):
+    """A user's role, and their organisation if a respondent."""
+
+    role = RadioField(
+        "Role",
+        choices=ROLE_CHOICES,
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[InputRequired(message="Select a role")],
+    )
+    organisation = SelectField(
+        "Organisation (respondents only)", widget=GovSelect(), validate_choice=False
+    )
+    submit = SubmitField("Change role", widget=GovSubmitInput())
+
+    organisation_id = InviteForm.organisation_id
+
+
+def organisation_choices(organisations) -> list[SelectChoice]:
+    """Choices for an organisation select: a blank first, then active organisations."""
+    return [SelectChoice("", "Select an organisation")] + [
+        SelectChoice(str(o.id), f"{o.name} ({o.category.label})") for o in organisations if o.active
+    ]
+
+
+class LateAllowanceForm(FlaskForm):
+    """Until when (UK time) an organisation may submit after close, and why."""
+
+    until_date = GovDateField("Allowed until", noun="date", description="For example, 28 6 2017")
+    until_time = StringField(
+        "Time",
+        description="UK time, on the 24-hour clock, for example 17:00",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the time")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        description="Recorded in the audit log",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for the late allowance"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Grant late allowance", widget=GovSubmitInput())
+
+    def validate_until_time(self, field: StringField) -> None:
+        """Accept HH:MM on the 24-hour clock."""
+        if not _TIME.match((field.data or "").strip()):
+            raise ValidationError("Enter the time as hours and minutes, like 17:00")
+
+    def until(self) -> datetime:
+        """The date and time read in Europe/London, as aware UTC."""
+        hours, minutes = (int(part) for part in self.until_time.data.strip().split(":"))
+        local = datetime.combine(self.until_date.data, time(hours, minutes), tzinfo=LONDON)
+        return local.astimezone(UTC)
+
+
+def parse_uk_date(raw: str) -> date:
+    """'21/6/2017' as a date; ValueError otherwise."""
+    match = _DATE.match(raw.strip())
+    if not match:
+        raise ValueError(raw)
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
+
+
+class UkDateField(StringField):
+    """An optional date typed as day/month/year."""
+
+    widget = GovTextInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data and self.data.strip():
+            try:
+                parse_uk_date(self.data)
+            except ValueError:
+                raise ValidationError(
+                    f"{self.label.text} must be a real date, like 21/6/2017"
+                ) from None
+
+    def value(self) -> date | None:
+        """The date entered, if valid."""
+        try:
+            return parse_uk_date(self.data or "")
+        except ValueError:
+            return None
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log, read from the query string (a GET form: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    consultation = SelectField("Consultation", widget=GovSelect(), validate_choice=False)
+    user = SelectField("Who", widget=GovSelect(), validate_choice=False)
+    action = SelectField("Action", widget=GovSelect(), validate_choice=False)
+    date_from = UkDateField("From date", description="For example, 21/6/2017")
+    date_to = UkDateField("To date", description="For example, 28/6/2017")
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+    def validate_date_to(self, field: UkDateField) -> None:
+        """The range must not end before it starts."""
+        start, end = self.date_from.value(), field.value()
+        if start is not None and end is not None and end < start:
+            raise ValidationError("To date must be the same as or after From date")
+
+    def starts_at(self) -> datetime | None:
+        """The start of the From date in UK time, as UTC."""
+        day = self.date_from.value()
+        if day is None:
+            return None
+        return datetime.combine(day, time(0, 0), tzinfo=LONDON).astimezone(UTC)
+
+    def ends_before(self) -> datetime | None:
+        """The start of the day after the To date in UK time, as UTC."""
+        day = self.date_to.value()
+        if day is None:
+            return None
+        return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=LONDON).astimezone(UTC)

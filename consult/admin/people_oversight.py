@@ -1,0 +1,171 @@
+"""Oversight views: who has responded to a consultation, reminders, late allowances and
+every response with its revisions (read-only)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from consult import organisations as organisation_service
+from consult.admin import notifications, oversight
+from consult.admin.forms import ConfirmForm
+from consult.admin.people import bp, sentence
+from consult.admin.people_forms import LateAllowanceForm
+from consult.auth.guards import role_required
+from consult.consultations.service import get_by_reference
+from consult.db import get_session, utcnow
+from consult.errors import InvalidInput
+from consult.filters import uk_datetime
+from consult.models import Role
+from consult.responses.service import answer_text
+
+
+@bp.get("/consultations/<reference>/responses")
+@role_required(Role.secas)
+def responses(reference: str):
+    """Organisations by category: submitted, draft or not started."""
+    session = get_session()
+    consultation = get_by_reference(session, reference, include_drafts=True)
+    now = utcnow()
+    return render_template(
+        "admin/people/responses.html",
+        consultation=consultation,
+        overview=oversight.overview(session, consultation),
+        status=consultation.status_at(now),
+        now=now,
+    )
+
+
+@bp.route("/consultations/<reference>/remind", methods=["GET", "POST"])
+@role_required(Role.secas)
+def remind(reference: str):
+    """Confirm, then e-mail everyone whose organisation has not yet submitted."""
+    session = get_session()
+    consultation = get_by_reference(session, reference, include_drafts=True)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            count = notifications.send_reminder_now(
+                session, consultation, utcnow(), current_user.id
+            )
+        except InvalidInput as problem:
+            session.rollback()
+            error = str(problem)
+        else:
+            session.commit()
+            flash(f"Reminders are queued for {count} people.", "success")
+            return redirect(url_for("people.responses", reference=reference))
+    recipients = notifications.reminder_recipients(session, consultation)
+    return render_template(
+        "admin/people/confirm.html",
+        form=form,
+        error=error,
+        has_errors=error is not None,
+        consultation=consultation,
+        heading=f"Send a reminder about {reference}?",
+        explanation=f"{len(recipients)} people in organisations that have not yet submitted a "
+        f"response will be e-mailed. It closes at {uk_datetime(consultation.closes_at)}. "
+        "People who have opted out of reminders are left out.",
+        button="Send reminder",
+        cancel_url=url_for("people.responses", reference=reference),
+    )
+
+
+@bp.route(
+    "/consultations/<reference>/organisations/<int:organisation_id>/late-allowance",
+    methods=["GET", "POST"],
+)
+@role_required(Role.secas)
+def late_allowance(reference: str, organisation_id: int):
+    """Grant (or change) one organisation's late allowance."""
+    session = get_session()
+    consultation = get_by_reference(session, reference, include_drafts=True)
+    organisation = organisation_service.get_organisation(session, organisation_id)
+    existing = oversight.get_allowance(session, consultation, organisation.id)
+    form = LateAllowanceForm()
+    if form.validate_on_submit():
+        try:
+            oversight.grant_late_allowance(
+                session,
+                consultation,
+                organisation,
+                until=form.until(),
+                reason=form.reason.data,
+                now=utcnow(),
+                actor_id=current_user.id,
+            )
+        except InvalidInput as problem:
+            session.rollback()
+            form.until_date.errors.append(sentence(problem))
+        else:
+            session.commit()
+            flash(
+                f"{organisation.name} may submit late until {uk_datetime(form.until())}.", "success"
+            )
+            return redirect(url_for("people.responses", reference=reference))
+    return render_template(
+        "admin/people/late_allowance.html",
+        form=form,
+        consultation=consultation,
+        organisation=organisation,
+        existing=existing,
+    )
+
+
+@bp.route(
+    "/consultations/<reference>/organisations/<int:organisation_id>/late-allowance/revoke",
+    methods=["GET", "POST"],
+)
+@role_required(Role.secas)
+def revoke_late_allowance(reference: str, organisation_id: int):
+    """Confirm, then withdraw an organisation's late allowance."""
+    session = get_session()
+    consultation = get_by_reference(session, reference, include_drafts=True)
+    organisation = organisation_service.get_organisation(session, organisation_id)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            oversight.revoke_late_allowance(session, consultation, organisation, current_user.id)
+        except InvalidInput as problem:
+            session.rollback()
+            error = str(problem)
+        else:
+            session.commit()
+            flash(f"{organisation.name}’s late allowance is revoked.", "success")
+            return redirect(url_for("people.responses", reference=reference))
+    return render_template(
+        "admin/people/confirm.html",
+        form=form,
+        error=error,
+        has_errors=error is not None,
+        consultation=consultation,
+        heading=f"Revoke {organisation.name}’s late allowance?",
+        explanation=f"{organisation.name} will no longer be able to submit to {reference} "
+        "after it closes.",
+        button="Revoke late allowance",
+        warning=True,
+        cancel_url=url_for("people.responses", reference=reference),
+    )
+
+
+@bp.get("/consultations/<reference>/responses/<int:response_id>")
+@role_required(Role.secas)
+def response(reference: str, response_id: int):
+    """One response, read-only: a chosen revision (default the current one) or the draft."""
+    session = get_session()
+    consultation = get_by_reference(session, reference, include_drafts=True)
+    found = oversight.get_response(session, consultation, response_id)
+    revision = oversight.pick_revision(found, request.args.get("revision", type=int))
+    answers = (
+        oversight.revision_answers(session, revision)
+        if revision is not None
+        else oversight.working_answers(found)
+    )
+    return render_template(
+        "admin/people/response.html",
+        consultation=consultation,
+        response=found,
+        revision=revision,
+        answers=answers,
+        answer_text=answer_text,
+    )
