@@ -50,7 +50,7 @@ def publish(reference: str):
             form.when.errors = [*form.when.errors, str(problem)]
         else:
             session.commit()
-            when = "now open" if open_now else f"opens at {uk_datetime(consultation.opens_at)}"
+            when = "is open now" if open_now else f"opens at {uk_datetime(consultation.opens_at)}"
             flash(f"{reference} is published: it {when}.", "success")
             return redirect(_after_action(reference))
     return render_template("admin/publish.html", consultation=consultation, form=form)

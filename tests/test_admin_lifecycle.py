@@ -1,0 +1,170 @@
+"""Lifecycle actions from the builder: publish scheduled or now, confirm extensions, reopen."""
+
+from datetime import timedelta
+
+import pytest
+
+from consult.db import utcnow
+from consult.filters import uk_datetime
+from consult.models import DeadlineChangeKind
+from tests import factories
+from tests.admin_builder_helpers import audit_events, banner, error_messages, reload, when
+from tests.conftest import normalise
+
+pytestmark = pytest.mark.usefixtures("signed_in_secas")
+
+
+@pytest.fixture
+def signed_in_secas(secas, login):
+    login(secas)
+    return secas
+
+
+def new_deadline(moment, reason="Parties asked for more time", confirmed=True) -> dict:
+    data = {"closes_date": when(moment)["date"], "closes_time": "17:00", "reason": reason}
+    if confirmed:
+        data["confirmed"] = "yes"
+    return data
+
+
+def test_publish_offers_scheduled_or_now(db, get_page):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
+    page = get_page("/admin/consultations/DRAFT-1/publish")
+    assert normalise(page.select_one("legend").text) == "When should it open for responses?"
+    assert [i["value"] for i in page.select("input[name=when]")] == ["scheduled", "now"]
+
+
+def test_publishing_on_schedule_leaves_it_upcoming(db, get_page):
+    consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
+    opens_at = consultation.opens_at
+    get_page(
+        "/admin/consultations/DRAFT-1/publish",
+        method="post",
+        data={"when": "scheduled"},
+        follow_redirects=True,
+    )
+    stored = reload(db, "DRAFT-1")
+    assert stored.opens_at == opens_at
+    assert stored.status_at(utcnow()).value == "upcoming"
+
+
+def test_publishing_now_opens_it_at_once_and_audits_the_opening_time(db, get_page):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
+    page = get_page(
+        "/admin/consultations/DRAFT-1/publish",
+        method="post",
+        data={"when": "now"},
+        follow_redirects=True,
+    )
+    assert banner(page) == "Success DRAFT-1 is published: it is open now."
+    stored = reload(db, "DRAFT-1")
+    assert stored.status_at(utcnow()).value == "open"
+    event = audit_events(db, "consultation.published")[0]
+    assert event.detail["before"]["status"] == "draft"
+    assert event.detail["after"]["status"] == "open"
+    assert event.detail["after"]["opens_at"] != event.detail["before"]["opens_at"]
+
+
+def test_publishing_needs_a_choice_and_questions(db, get_page):
+    consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
+    consultation.questions.clear()
+    db.commit()
+    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={})
+    assert error_messages(page) == ["Select when it should open"]
+    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "now"})
+    assert error_messages(page) == ["DRAFT-1 has no questions: add at least one"]
+    assert reload(db, "DRAFT-1").published_at is None
+
+
+def test_a_draft_whose_closing_date_has_passed_cannot_be_published(db, get_page):
+    consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
+    consultation.opens_at = utcnow() - timedelta(days=10)
+    consultation.closes_at = utcnow() - timedelta(days=1)
+    db.commit()
+    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "now"})
+    assert "closing date has passed" in error_messages(page)[0]
+
+
+def test_extending_shows_a_confirmation_step_before_changing_anything(db, get_page):
+    consultation = factories.make_consultation(db, "OPEN-1")
+    closes_at = consultation.closes_at
+    later = closes_at + timedelta(days=7)
+    data = new_deadline(later, confirmed=False)
+    page = get_page("/admin/consultations/OPEN-1/extend", method="post", data=data)
+    assert normalise(page.select_one("h1").text) == "Extend the deadline of OPEN-1?"
+    rows = [normalise(row.text) for row in page.select("#change .govuk-summary-list__row")]
+    assert rows[0] == f"Closes at now {uk_datetime(closes_at)}"
+    assert rows[2] == "Reason Parties asked for more time"
+    assert page.select_one("input[name=confirmed]")["value"] == "yes"
+    assert reload(db, "OPEN-1").closes_at == closes_at
+    assert audit_events(db) == []
+
+
+def test_an_extension_is_shown_publicly_with_both_dates_and_the_reason(db, get_page):
+    consultation = factories.make_consultation(db, "OPEN-1")
+    before = consultation.closes_at
+    get_page(
+        "/admin/consultations/OPEN-1/extend",
+        method="post",
+        data=new_deadline(before + timedelta(days=7)),
+        follow_redirects=True,
+    )
+    after = reload(db, "OPEN-1").closes_at
+    public = get_page("/consultations/OPEN-1")
+    change = normalise(public.select_one(".consult-deadline-change").text)
+    assert f"Deadline extended from {uk_datetime(before)} to {uk_datetime(after)}" in change
+    assert "Reason: Parties asked for more time" in change
+    event = audit_events(db, "consultation.extended")[0]
+    assert event.detail["before"] == {"closes_at": before.isoformat()}
+    assert event.detail["after"] == {"closes_at": after.isoformat()}
+
+
+def test_reopening_a_closed_consultation_needs_a_reason_and_confirmation(db, get_page):
+    factories.make_consultation(db, "CLOSED-1", status="closed")
+    later = utcnow() + timedelta(days=10)
+    page = get_page("/admin/consultations/CLOSED-1/reopen")
+    assert normalise(page.select_one("h1").text) == "Reopen CLOSED-1"
+    page = get_page(
+        "/admin/consultations/CLOSED-1/reopen", method="post", data=new_deadline(later, reason="")
+    )
+    assert error_messages(page) == ["Enter the reason for the change"]
+    page = get_page(
+        "/admin/consultations/CLOSED-1/reopen",
+        method="post",
+        data=new_deadline(later, reason="Papers were late"),
+        follow_redirects=True,
+    )
+    assert banner(page).startswith("Success CLOSED-1 is reopened: it now closes at 5pm on ")
+    stored = reload(db, "CLOSED-1")
+    assert stored.status_at(utcnow()).value == "open"
+    assert stored.deadline_changes[-1].kind is DeadlineChangeKind.reopened
+    assert stored.deadline_changes[-1].reason == "Papers were late"
+
+
+def test_an_open_consultation_cannot_be_reopened(db, get_page):
+    consultation = factories.make_consultation(db, "OPEN-1")
+    later = consultation.closes_at + timedelta(days=3)
+    page = get_page("/admin/consultations/OPEN-1/reopen", method="post", data=new_deadline(later))
+    assert error_messages(page) == ["OPEN-1 is not closed, so it cannot be reopened"]
+
+
+def test_the_overview_offers_the_actions_that_fit_the_status(db, get_page):
+    for status in ("draft", "open", "closed"):
+        factories.make_consultation(db, f"{status.upper()}-1", status=status)
+    links = {
+        status: [
+            normalise(a.text)
+            for a in get_page(f"/admin/build/{status.upper()}-1").select("#lifecycle a")
+        ]
+        for status in ("draft", "open", "closed")
+    }
+    assert links["draft"][0] == "Publish"
+    assert links["open"][:2] == ["Close now", "Extend the deadline"]
+    assert links["closed"][0] == "Reopen"
+
+
+def test_close_now_confirmation_returns_to_the_overview(db, get_page):
+    factories.make_consultation(db, "OPEN-1")
+    page = get_page("/admin/consultations/OPEN-1/close", method="post", follow_redirects=True)
+    assert normalise(page.select_one("h1").text) == "Changing the end date of the SSI variations"
+    assert banner(page) == "Success OPEN-1 is closed."
