@@ -1,0 +1,126 @@
+"""SECAS create and edit organisations: name, party category, SEC Party identifier, active."""
+
+import pytest
+from sqlalchemy import select
+
+from consult.models import AuditEvent, Organisation, PartyCategory
+from tests import factories
+from tests.conftest import normalise
+from tests.people_helpers import banner, error_summary, table_rows
+
+
+@pytest.fixture
+def signed_in(secas, login):
+    login(secas)
+    return secas
+
+
+def test_secas_adds_an_organisation(db, signed_in, get_page):
+    page = get_page(
+        "/admin/organisations/new",
+        method="post",
+        data={
+            "name": "  EDF   Energy ",
+            "category": "large_supplier",
+            "sec_party_id": "SEC0042",
+            "active": "y",
+        },
+        follow_redirects=True,
+    )
+    assert normalise(page.select_one("h1").text) == "EDF Energy"
+    assert banner(page) == "Success EDF Energy is added."
+    details = normalise(page.select_one("#organisation-details").text)
+    assert "Large Supplier" in details and "SEC0042" in details and "Active" in details
+    created = db.scalar(select(Organisation).where(Organisation.name == "EDF Energy"))
+    assert created.sec_party_id == "SEC0042" and created.active
+
+
+def test_the_organisations_list_shows_category_identifier_and_status(
+    db, organisation, signed_in, get_page
+):
+    organisation.sec_party_id = "SEC0001"
+    db.commit()
+    rows = table_rows(get_page("/admin/organisations"), "#organisations")
+    assert rows == [["British Gas", "Large Supplier", "SEC0001", "Active", "0"]]
+
+
+def test_adding_an_organisation_without_name_or_category_shows_errors(signed_in, get_page):
+    page = get_page("/admin/organisations/new", method="post", data={"name": " "})
+    assert error_summary(page) == [
+        "Enter the organisation’s name",
+        "Select the organisation’s party category",
+    ]
+    assert page.select_one("title").text.startswith("Error: ")
+
+
+def test_a_duplicate_name_is_refused_whatever_its_case(organisation, signed_in, get_page):
+    page = get_page(
+        "/admin/organisations/new",
+        method="post",
+        data={"name": "british gas", "category": "small_supplier"},
+    )
+    assert error_summary(page) == ["An organisation called 'british gas' already exists"]
+
+
+def test_an_unknown_category_is_refused_not_a_server_error(signed_in, get_page):
+    page = get_page(
+        "/admin/organisations/new", method="post", data={"name": "X", "category": "giant"}
+    )
+    assert error_summary(page) == ["Select the organisation’s party category"]
+
+
+def test_secas_edits_an_organisation_and_the_change_is_audited(
+    db, organisation, signed_in, get_page
+):
+    page = get_page(
+        f"/admin/organisations/{organisation.id}/edit",
+        method="post",
+        data={"name": "British Gas Trading", "category": "small_supplier", "sec_party_id": ""},
+        follow_redirects=True,
+    )
+    assert normalise(page.select_one("h1").text) == "British Gas Trading"
+    db.expire_all()
+    assert organisation.category is PartyCategory.small_supplier
+    assert organisation.active is False  # the unticked checkbox
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.updated"))
+    assert event.detail["before"]["name"] == "British Gas"
+    assert event.detail["after"] == {
+        "name": "British Gas Trading",
+        "category": "small_supplier",
+        "active": False,
+    }
+
+
+def test_the_edit_form_starts_with_the_current_values(organisation, signed_in, get_page):
+    page = get_page(f"/admin/organisations/{organisation.id}/edit")
+    assert page.select_one("#name")["value"] == "British Gas"
+    assert page.select_one("input[name=category][value=large_supplier]").has_attr("checked")
+    assert page.select_one("input[name=active]").has_attr("checked")
+
+
+def test_an_organisation_page_lists_its_users(db, organisation, respondent, signed_in, get_page):
+    rows = table_rows(get_page(f"/admin/organisations/{organisation.id}"), "#users")
+    assert rows == [[respondent.name, respondent.email, "Active"]]
+
+
+def test_an_unknown_organisation_is_not_found(signed_in, get_page):
+    get_page("/admin/organisations/999", status=404)
+
+
+def test_respondents_cannot_manage_organisations(respondent, login, client):
+    login(respondent)
+    assert client.get("/admin/organisations").status_code == 403
+    response = client.post("/admin/organisations/new", data={"name": "X", "category": "dcc"})
+    assert response.status_code == 403
+
+
+def test_cli_still_creates_organisations(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["create-organisation", "Ovo", "--category", "small_supplier"]
+    )
+    assert result.exit_code == 0
+    assert db.scalar(select(Organisation).where(Organisation.name == "Ovo")).active
+
+
+def test_factories_organisations_are_active(db):
+    assert factories.make_organisation(db).active
