@@ -1,0 +1,218 @@
+"""Oversight of a consultation: who has responded, reminders, late allowances, and every
+response with its revisions."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from consult.db import utcnow
+from consult.models import AuditEvent, LateAllowance, PartyCategory, Role
+from consult.responses.service import AnswerInput
+from tests import factories
+from tests.conftest import normalise
+from tests.people_helpers import banner, error_summary, outbox, table_rows
+
+
+@pytest.fixture
+def signed_in(secas, login):
+    login(secas)
+    return secas
+
+
+@pytest.fixture
+def consultation(db):
+    return factories.make_consultation(db, "SSI-2017")
+
+
+@pytest.fixture
+def third_organisation(db):
+    return factories.make_organisation(db, "Western Power", PartyCategory.electricity_network)
+
+
+@pytest.fixture
+def arranged(db, consultation, respondent, other_respondent, third_organisation):
+    """British Gas submitted, Octopus has a draft, Western Power has not started."""
+    factories.make_response(db, consultation, respondent)
+    factories.make_response(db, consultation, other_respondent, submit=False)
+    return consultation
+
+
+def test_organisations_are_grouped_by_category_with_their_status(arranged, signed_in, get_page):
+    page = get_page("/admin/consultations/SSI-2017/responses")
+    captions = [normalise(c.text) for c in page.select("caption")]
+    assert captions == ["Large Supplier", "Small Supplier", "Electricity Network"]
+    assert [r[:2] for r in table_rows(page, "#category-1")] == [["British Gas", "Submitted"]]
+    assert [r[:2] for r in table_rows(page, "#category-2")] == [["Octopus Energy", "Draft"]]
+    assert [r[:2] for r in table_rows(page, "#category-3")] == [["Western Power", "Not started"]]
+    counts = normalise(page.select_one("#response-counts").text)
+    assert "Submitted 1" in counts and "Draft 1" in counts and "Not started 1" in counts
+
+
+def test_a_late_submission_is_flagged(db, respondent, signed_in, get_page):
+    closed = factories.make_consultation(db, "LATE-1", status="closed")
+    factories.grant_late_allowance(
+        db, closed, respondent.organisation, utcnow() + timedelta(days=1)
+    )
+    factories.make_response(db, closed, respondent, now=utcnow())
+    page = get_page("/admin/consultations/LATE-1/responses")
+    assert table_rows(page, "#category-1")[0][1] == "Submitted late"
+
+
+def test_inactive_organisations_without_a_response_are_left_out(
+    db, consultation, third_organisation, signed_in, get_page
+):
+    third_organisation.active = False
+    db.commit()
+    page = get_page("/admin/consultations/SSI-2017/responses")
+    assert "Western Power" not in normalise(page.select_one("main").text)
+
+
+def test_the_reminder_asks_for_confirmation_and_counts_recipients(
+    arranged, colleague, signed_in, get_page
+):
+    page = get_page("/admin/consultations/SSI-2017/remind")
+    assert normalise(page.select_one("h1").text) == "Send a reminder about SSI-2017?"
+    assert normalise(page.select_one("#explanation").text).startswith("1 people")
+
+
+def test_sending_a_reminder_emails_only_those_yet_to_submit_who_accept_reminders(
+    db, arranged, other_organisation, other_respondent, signed_in, get_page
+):
+    opted_out = factories.make_user(db, Role.respondent, organisation=other_organisation)
+    opted_out.notify_reminders = False
+    deactivated = factories.make_user(db, Role.respondent, organisation=other_organisation)
+    deactivated.active = False
+    db.commit()
+    page = get_page("/admin/consultations/SSI-2017/remind", method="post", follow_redirects=True)
+    assert banner(page) == "Success Reminders are queued for 1 people."
+    [message] = outbox(db, "manual_reminder")
+    assert message.to_address == other_respondent.email
+    assert message.consultation_id == arranged.id
+    assert "SSI-2017" in message.subject
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "consultation.reminder_sent"))
+    assert event.detail == {"recipients": 1}
+
+
+def test_no_reminder_for_a_closed_consultation(db, signed_in, get_page):
+    factories.make_consultation(db, "OLD-1", status="closed")
+    page = get_page("/admin/consultations/OLD-1/remind", method="post")
+    assert error_summary(page) == ["OLD-1 is not open, so there is nothing to remind"]
+
+
+def grant(get_page, organisation, **overrides):
+    until = utcnow() + timedelta(days=10)
+    data = {
+        "until_date": [str(until.day), str(until.month), str(until.year)],
+        "until_time": "17:00",
+        "reason": "Their system was down",
+    } | overrides
+    return get_page(
+        f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance",
+        method="post",
+        data=data,
+        follow_redirects=True,
+    )
+
+
+def test_secas_grants_a_late_allowance_and_it_is_audited(
+    db, consultation, organisation, signed_in, get_page
+):
+    page = grant(get_page, organisation)
+    assert banner(page).startswith("Success British Gas may submit late until 5pm on")
+    allowance = db.scalar(select(LateAllowance))
+    assert allowance.reason == "Their system was down" and allowance.granted_by_id
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "late_allowance.granted"))
+    assert event.organisation_id == organisation.id and event.consultation_id == consultation.id
+
+
+def test_granting_again_replaces_the_allowance(db, consultation, organisation, signed_in, get_page):
+    grant(get_page, organisation)
+    grant(get_page, organisation, until_time="18:30")
+    db.commit()
+    assert len(db.scalars(select(LateAllowance)).all()) == 1
+
+
+def test_an_allowance_ending_before_close_is_refused(
+    consultation, organisation, signed_in, get_page
+):
+    today = utcnow()
+    page = grant(
+        get_page, organisation, until_date=[str(today.day), str(today.month), str(today.year)]
+    )
+    assert error_summary(page)[0].startswith("The date must be after the consultation closes")
+
+
+def test_a_malformed_allowance_shows_errors_not_a_server_error(
+    consultation, organisation, signed_in, get_page
+):
+    page = grant(
+        get_page, organisation, until_date=["31", "2", "2030"], until_time="5pm", reason=" "
+    )
+    assert error_summary(page) == [
+        "The date must be a real date, for example 28 6 2017",
+        "Enter the time as hours and minutes, like 17:00",
+        "Enter the reason for the late allowance",
+    ]
+
+
+def test_secas_revokes_a_late_allowance(db, consultation, organisation, signed_in, get_page):
+    factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=9))
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    assert normalise(get_page(url).select_one("h1").text) == "Revoke British Gas’s late allowance?"
+    page = get_page(url, method="post", follow_redirects=True)
+    assert banner(page) == "Success British Gas’s late allowance is revoked."
+    db.commit()
+    assert db.scalar(select(LateAllowance)) is None
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "late_allowance.revoked"))
+
+
+def test_revoking_a_missing_allowance_is_explained(consultation, organisation, signed_in, get_page):
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    assert error_summary(get_page(url, method="post")) == [
+        "British Gas has no late allowance to revoke"
+    ]
+
+
+def test_secas_reads_every_revision_of_a_response(
+    db, consultation, respondent, signed_in, get_page
+):
+    response = factories.make_response(db, consultation, respondent)
+    factories.make_response(
+        db,
+        consultation,
+        respondent,
+        {"q1": AnswerInput(choices=("No",), rationale="We changed our mind.")},
+    )
+    url = f"/admin/consultations/SSI-2017/responses/{response.id}"
+    page = get_page(url)
+    assert "Revision 2 (current)" in normalise(page.select_one("#response-details").text)
+    assert "We changed our mind." in normalise(page.select_one("#answers").text)
+    assert [r[0] for r in table_rows(page, "#revisions")] == ["2 (current)", "1"]
+    first = get_page(f"{url}?revision=1")
+    assert "We support the new date." in normalise(first.select_one("#answers").text)
+    # Read-only: the only form is the header's sign-out button.
+    assert [f["action"] for f in first.select("form[method=post]")] == ["/auth/logout"]
+
+
+def test_a_draft_shows_its_working_answers(db, consultation, respondent, signed_in, get_page):
+    response = factories.make_response(db, consultation, respondent, submit=False)
+    page = get_page(f"/admin/consultations/SSI-2017/responses/{response.id}")
+    assert "Draft (never submitted)" in normalise(page.select_one("#response-details").text)
+    assert "We support the new date." in normalise(page.select_one("#answers").text)
+    assert page.select_one("#no-revisions")
+
+
+def test_a_response_to_another_consultation_or_revision_is_not_found(
+    db, consultation, respondent, signed_in, get_page
+):
+    response = factories.make_response(db, consultation, respondent)
+    factories.make_consultation(db, "OTHER-1")
+    get_page(f"/admin/consultations/OTHER-1/responses/{response.id}", status=404)
+    get_page(f"/admin/consultations/SSI-2017/responses/{response.id}?revision=7", status=404)
+
+
+def test_respondents_cannot_see_oversight(consultation, respondent, login, client):
+    login(respondent)
+    assert client.get("/admin/consultations/SSI-2017/responses").status_code == 403
+    assert client.post("/admin/consultations/SSI-2017/remind").status_code == 403
