@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult.consultations.service import status_filter
@@ -62,9 +62,13 @@ def my_responses(session: Session, organisation_id: int, now: datetime) -> list[
         )
     }
     started = {r.consultation_id for r in responses}
+    allowed_late = [c for c, until in allowances.items() if until > now and c not in started]
+    open_now = status_filter(select(Consultation.id), ConsultationStatus.open, now)
     untouched = session.scalars(
-        status_filter(select(Consultation), ConsultationStatus.open, now).where(
-            Consultation.id.not_in(started) if started else True
+        select(Consultation).where(
+            or_(Consultation.id.in_(open_now), Consultation.id.in_(allowed_late)),
+            Consultation.published_at.is_not(None),
+            Consultation.id.not_in(started),
         )
     ).all()
     rows = [_row(r.consultation, r, allowances, now) for r in responses]

@@ -1,0 +1,272 @@
+"""Submitting and after: the declaration, the receipt e-mail delivered over SMTP with the
+answers, withdrawing (marked in the audit log), PDF and DOCX copies, and 'Your responses'."""
+
+import io
+import socket
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+
+import docx
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from consult.db import utcnow
+from consult.models import AuditEvent, OutboxMessage, Revision
+from consult.responses import service
+from consult.responses.copies import Outline, as_pdf
+from tests import factories
+from tests.cli_helpers import invoke
+from tests.conftest import normalise
+from tests.responses_helpers import (
+    QUESTIONS,
+    answer_all,
+    error_summary,
+    fresh,
+    respond_url,
+    response_url,
+    revision_count,
+    submit,
+    version_on,
+)
+
+
+@pytest.fixture
+def consultation(db):
+    return factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+
+
+@pytest.fixture
+def signed_in(login, respondent):
+    login(respondent)
+    return respondent
+
+
+# The declaration
+
+
+def test_check_answers_asks_for_the_declaration_naming_the_organisation(
+    client, get_page, consultation, signed_in
+):
+    answer_all(client, consultation)
+    page = get_page(respond_url(consultation, "check"))
+    box = page.select_one("input[type=checkbox][name=declaration]")
+    assert normalise(page.select_one(f"label[for={box['id']}]").text) == (
+        "I confirm I am authorised to respond on behalf of British Gas"
+    )
+
+
+def test_submitting_without_the_declaration_is_refused(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    page = get_page(respond_url(consultation, "check"))
+    page = get_page(
+        respond_url(consultation, "check"), method="post", data={"version": version_on(page)}
+    )
+    assert error_summary(page) == [
+        "Confirm that you are authorised to respond on behalf of British Gas"
+    ]
+    assert page.select_one("title").text.startswith("Error: ")
+    assert revision_count(db) == 0
+
+
+def test_the_declaration_is_stored_with_the_revision(client, db, consultation, signed_in):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    fresh(db)
+    assert db.scalars(select(Revision.declared)).all() == [True]
+
+
+# The receipt
+
+
+def test_the_receipt_is_queued_as_a_receipt_with_the_full_response(
+    client, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    message = fresh(db).scalar(select(OutboxMessage))
+    assert (message.kind, message.consultation_id) == ("receipt", consultation.id)
+    assert "Little impact:\nour SSI users are few." in message.body
+    assert "We support the new date." in message.body
+    assert "Metering; Billing" in message.body
+    assert "confirmed they are authorised to respond on behalf of British Gas" in message.body
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def app_config(app_config: dict, smtp_port: int) -> dict:
+    return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port}
+
+
+def test_a_web_submissions_receipt_arrives_over_smtp_with_the_answers(
+    app, client, db, consultation, signed_in, smtp_port
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        result = invoke(app, "send-mail")
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    [message] = collector.messages
+    assert message["To"] == signed_in.email
+    body = message.get_content().replace("\r\n", "\n")
+    assert "Receipt reference: SSI-2017-R0001" in body
+    assert "Little impact:\nour SSI users are few." in body
+    assert "Which of your systems are affected?\nMetering; Billing" in body
+
+
+def test_submission_succeeds_with_the_mail_server_down(client, db, consultation, signed_in):
+    answer_all(client, consultation)
+    response = submit(client, consultation)
+    assert response.location.endswith(respond_url(consultation, "confirmation"))
+    assert fresh(db).scalar(select(OutboxMessage.status)) == "queued"
+
+
+# Withdrawing
+
+
+def test_withdrawing_is_marked_in_the_audit_log(client, get_page, db, consultation, signed_in):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    page = get_page(f"{response_url(consultation)}/withdraw")
+    client.post(f"{response_url(consultation)}/withdraw", data={"version": version_on(page)})
+    event = fresh(db).scalar(select(AuditEvent).where(AuditEvent.action == "response.withdrawn"))
+    assert event.actor_id == signed_in.id
+    assert event.organisation_id == signed_in.organisation_id
+    assert event.detail["receipt"] == "SSI-2017-R0001"
+
+
+# Copies
+
+
+def test_a_pdf_copy_of_the_current_revision(client, consultation, signed_in):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    with client.get(f"{response_url(consultation)}/copy.pdf") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        assert response.data.startswith(b"%PDF")
+        assert "SSI-2017-R0001-revision-1.pdf" in response.headers["Content-Disposition"]
+
+
+def test_a_word_copy_has_every_answer(client, consultation, signed_in):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    with client.get(f"{response_url(consultation)}/copy.docx") as response:
+        document = docx.Document(io.BytesIO(response.data))
+    text = [p.text for p in document.paragraphs]
+    assert "1. Do you agree with the proposed new end date?" in text
+    assert "We support the new date." in text
+    assert "Metering; Billing" in text
+
+
+def test_the_pdf_keeps_characters_its_font_lacks_as_codes(consultation):
+    pdf = as_pdf(Outline("Copy", [("Answer", "“Yes” – fine 👍")]))
+    assert pdf.startswith(b"%PDF")
+
+
+def test_a_missing_pdf_font_gives_a_clear_page(app, client, consultation, signed_in):
+    app.config["PDF_FONT"] = "/nonexistent/DejaVuSans.ttf"
+    answer_all(client, consultation)
+    submit(client, consultation)
+    response = client.get(f"{response_url(consultation)}/copy.pdf")
+    assert response.status_code == 503
+    text = normalise(response.get_data(as_text=True))
+    assert "Sorry, we cannot make a PDF copy at the moment" in text
+    assert "/nonexistent/DejaVuSans.ttf" in text
+    assert "Word copy" in text
+
+
+def test_the_response_page_links_to_both_copies(client, get_page, consultation, signed_in):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    page = get_page(response_url(consultation))
+    assert page.select_one("a#copy-pdf")["href"].endswith("/response/copy.pdf")
+    assert page.select_one("a#copy-docx")["href"].endswith("/response/copy.docx")
+
+
+def test_no_copy_before_submitting(client, consultation, signed_in):
+    response = client.get(f"{response_url(consultation)}/copy.pdf")
+    assert response.location.endswith(response_url(consultation))
+
+
+# Your responses
+
+
+def test_your_responses_lists_status_and_deadline_soonest_first(
+    client, get_page, db, respondent, other_respondent, signed_in
+):
+    now = utcnow()
+    soon = factories.make_consultation(db, "SOON-1", title="Due soon")
+    soon.closes_at = now + timedelta(days=1)
+    later = factories.make_consultation(db, "LATER-1", title="Due later")
+    later.closes_at = now + timedelta(days=20)
+    closed = factories.make_consultation(db, "PAST-1", status="closed", title="Closed one")
+    late = factories.make_consultation(db, "LATE-1", status="closed", title="Late one")
+    withdrawn = factories.make_consultation(db, "GONE-1", title="Withdrawn one")
+    withdrawn.closes_at = now + timedelta(days=10)
+    db.commit()
+    factories.make_response(db, later, respondent)
+    factories.make_response(db, closed, respondent, submit=False)
+    factories.grant_late_allowance(db, late, respondent.organisation, until=now + timedelta(days=3))
+    factories.make_response(db, late, respondent, now=now)
+    gone = factories.make_response(db, withdrawn, respondent)
+    service.withdraw(db, gone, expected_version=gone.version, user=respondent, now=now)
+    db.commit()
+    factories.make_response(db, soon, other_respondent)  # another organisation's
+
+    page = get_page("/responses")
+    rows = page.select("#my-responses tbody tr")
+    titles = [normalise(row.select_one("td a").text) for row in rows]
+    statuses = [normalise(row.select("td")[1].text) for row in rows]
+    deadlines = [normalise(row.select("td")[2].text) for row in rows]
+    assert titles == ["Due soon", "Late one", "Withdrawn one", "Due later", "Closed one"]
+    assert statuses == ["Not started", "Late", "Withdrawn", "Submitted", "Draft"]
+    assert deadlines[1].endswith("(late allowance)")
+    assert deadlines[4].startswith("Closed ")
+
+
+def test_your_responses_is_in_the_header_for_respondents(get_page, signed_in):
+    page = get_page("/consultations")
+    links = [normalise(a.text) for a in page.select(".govuk-service-navigation__link")]
+    assert "Your responses" in links
+
+
+def test_your_responses_is_not_in_the_header_for_the_panel(get_page, login, panel):
+    login(panel)
+    page = get_page("/consultations")
+    links = [normalise(a.text) for a in page.select(".govuk-service-navigation__link")]
+    assert "Your responses" not in links
+
+
+def test_a_late_allowance_is_offered_on_your_responses(get_page, db, respondent, login):
+    consultation = factories.make_consultation(db, "LATE-2", status="closed")
+    factories.grant_late_allowance(
+        db, consultation, respondent.organisation, until=datetime(2099, 1, 1, 12, tzinfo=UTC)
+    )
+    login(respondent)
+    page = get_page("/responses")
+    row = page.select_one("#my-responses tbody tr")
+    assert row.select_one("a")["href"].endswith(respond_url(consultation))
+    assert normalise(row.select("td")[2].text) == "midday on 1 January 2099 (late allowance)"
