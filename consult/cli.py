@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from consult import demo, mail, migrate, organisations
+from consult.admin import notifications
 from consult.auth.service import create_user
 from consult.consultations import io
 from consult.consultations.service import get_by_reference
@@ -168,6 +169,17 @@ def send_mail_command() -> None:
         )
 
 
+@click.command("send-notifications")
+@with_appcontext
+def send_notifications_command() -> None:
+    """Queue "now open" notices and reminders before close (run it from cron, hourly)."""
+    with unit_of_work() as session:
+        now = utcnow()
+        opened = notifications.queue_opened_notices(session, now)
+        reminders = notifications.queue_due_reminders(session, now)
+    click.echo(f"Queued {opened} 'now open' notices and {reminders} reminders.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -178,5 +190,6 @@ def init_app(app: Flask) -> None:
         import_consultation_command,
         export_consultation_command,
         send_mail_command,
+        send_notifications_command,
     ):
         app.cli.add_command(command)

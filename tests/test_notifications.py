@@ -1,0 +1,139 @@
+"""Notices by e-mail: a consultation opening, reminders before close, deadline extended.
+
+Each is queued once per consultation per person, only to active respondents of active
+organisations who have not opted out.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from consult.admin import notifications
+from consult.db import session_scope, utcnow
+from consult.models import Role
+from tests import factories
+from tests.people_helpers import link_in, outbox
+
+
+@pytest.fixture
+def run(app):
+    def send_notifications():
+        result = app.test_cli_runner().invoke(args=["send-notifications"])
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    return send_notifications
+
+
+def test_an_open_consultation_is_announced_once_to_each_respondent(db, respondent, colleague, run):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    assert run() == "Queued 2 'now open' notices and 0 reminders."
+    messages = outbox(db, "opened")
+    assert sorted(m.to_address for m in messages) == sorted([respondent.email, colleague.email])
+    assert messages[0].consultation_id == consultation.id
+    assert link_in(messages[0]) == "/consultations/SSI-2017"
+    assert run() == "Queued 0 'now open' notices and 0 reminders."
+
+
+def test_no_notice_for_drafts_upcoming_or_closed_consultations(db, respondent, run):
+    for status in ("draft", "upcoming", "closed"):
+        factories.make_consultation(db, status=status)
+    run()
+    assert outbox(db, "opened") == []
+
+
+def test_opted_out_deactivated_and_non_respondents_get_no_notice(
+    db, respondent, colleague, other_respondent, panel, secas, run
+):
+    respondent.notify_new_consultations = False
+    colleague.active = False
+    other_respondent.organisation.active = False
+    db.commit()
+    factories.make_consultation(db)
+    run()
+    assert outbox(db, "opened") == []
+
+
+def test_a_respondent_added_later_is_told_on_the_next_run(db, respondent, organisation, run):
+    factories.make_consultation(db)
+    run()
+    newcomer = factories.make_user(db, Role.respondent, organisation=organisation)
+    run()
+    assert [m.to_address for m in outbox(db, "opened")] == [respondent.email, newcomer.email]
+
+
+@pytest.fixture
+def closing_soon(db):
+    now = utcnow()
+    consultation = factories.make_consultation(db, "SOON-1")
+    consultation.closes_at = now + timedelta(days=2)
+    db.commit()
+    return consultation
+
+
+def test_a_reminder_goes_before_close_to_those_yet_to_submit_once(
+    db, closing_soon, respondent, other_respondent, run
+):
+    factories.make_response(db, closing_soon, respondent)
+    run()
+    reminders = outbox(db, "reminder")
+    assert [m.to_address for m in reminders] == [other_respondent.email]
+    assert "SOON-1" in reminders[0].subject
+    run()
+    assert len(outbox(db, "reminder")) == 1
+
+
+def test_no_reminder_while_close_is_further_off_than_configured(db, respondent, run):
+    factories.make_consultation(db)  # closes in 7 days; reminders go 3 days before
+    run()
+    assert outbox(db, "reminder") == []
+
+
+def test_the_reminder_horizon_is_configurable(app, db, respondent, run):
+    app.config["REMINDER_DAYS_BEFORE_CLOSE"] = 8
+    factories.make_consultation(db)
+    run()
+    assert [m.to_address for m in outbox(db, "reminder")] == [respondent.email]
+
+
+def test_opting_out_of_reminders_is_respected(db, closing_soon, respondent, run):
+    respondent.notify_reminders = False
+    db.commit()
+    run()
+    assert outbox(db, "reminder") == []
+
+
+def test_a_manual_reminder_does_not_stop_the_automatic_one(db, closing_soon, respondent, app, run):
+    with app.app_context(), session_scope(app) as session:
+        notifications.send_reminder_now(session, closing_soon, utcnow(), None)
+    run()
+    assert len(outbox(db, "manual_reminder")) == 1
+    assert len(outbox(db, "reminder")) == 1
+
+
+def test_deadline_extended_tells_respondents_with_the_old_and_new_dates(
+    app, db, respondent, other_respondent
+):
+    consultation = factories.make_consultation(db, "EXT-1")
+    other_respondent.notify_reminders = False  # opted out, and not engaged: not told
+    db.commit()
+    previous = consultation.closes_at
+    consultation.closes_at = previous + timedelta(days=7)
+    with app.app_context():
+        count = notifications.queue_deadline_extended(db, consultation, previous)
+    db.commit()
+    assert count == 1
+    [message] = outbox(db, "deadline_extended")
+    assert message.to_address == respondent.email
+    assert "has been extended from" in message.body
+
+
+def test_an_engaged_organisation_hears_of_an_extension_even_if_opted_out(app, db, respondent):
+    consultation = factories.make_consultation(db)
+    factories.make_response(db, consultation, respondent, submit=False)
+    respondent.notify_reminders = False
+    db.commit()
+    with app.app_context():
+        notifications.queue_deadline_extended(db, consultation, consultation.closes_at)
+    db.commit()
+    assert [m.to_address for m in outbox(db, "deadline_extended")] == [respondent.email]
