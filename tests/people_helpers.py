@@ -12,6 +12,7 @@ from tests.conftest import normalise
 def outbox(db: Session, kind: str | None = None) -> list[OutboxMessage]:
     """Messages in the outbox (optionally of one kind), oldest first, read afresh."""
     db.commit()  # end the test session's transaction, so the app's commits are visible
+    db.expire_all()
     query = select(OutboxMessage).order_by(OutboxMessage.id)
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
