@@ -285,10 +285,8 @@ def _touch(session: Session, response: Response, user: User, now: datetime) -> N
         session.flush()
     except (StaleDataError, IntegrityError):
         session.rollback()
-        raise StaleResponse(
-            "A colleague saved this response at the same moment. Your answer has not "
-            "been saved: reload the page, check their changes and enter it again."
-        ) from None
+        # The rollback expired the response: reading it again shows the colleague's save.
+        raise StaleResponse(_stale_message(response)) from None
 
 
 def missing_answers(response: Response, questions: list[Question]) -> list[Question]:
