@@ -4,7 +4,7 @@ The oversight, outbox and audit-log pages share this blueprint; their views live
 ``people_oversight`` and ``people_records``, imported at the end so they register here.
 """
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult import organisations as organisation_service
@@ -139,6 +139,10 @@ def invite():
     form.organisation.choices = organisation_choices(
         organisation_service.list_organisations(session)
     )
+    if not form.is_submitted():
+        # "Invite a user" from an organisation's page starts with it chosen.
+        form.organisation.data = request.args.get("organisation", "")
+        form.role.data = Role.respondent.value if form.organisation.data else None
     if form.validate_on_submit():
         try:
             user = people_service.invite_user(
