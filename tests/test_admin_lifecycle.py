@@ -65,11 +65,11 @@ def test_publishing_now_opens_it_at_once_and_audits_the_opening_time(db, get_pag
     assert event.detail["after"]["opens_at"] != event.detail["before"]["opens_at"]
 
 
-def test_publishing_needs_a_choice_and_questions(db, get_page):
+def test_publishing_needs_a_known_choice_and_questions(db, get_page):
     consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
     consultation.questions.clear()
     db.commit()
-    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={})
+    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "later"})
     assert error_messages(page) == ["Select when it should open"]
     page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "now"})
     assert error_messages(page) == ["DRAFT-1 has no questions: add at least one"]

@@ -289,8 +289,15 @@ class PublishForm(FlaskForm):
         "When should it open for responses?",
         choices=[SelectChoice("scheduled", "At its opening date"), SelectChoice("now", "Now")],
         widget=GovRadioInput(),
-        validators=[InputRequired(message="Select when it should open")],
+        # A bare confirmation (no choice sent) publishes on schedule, as it always has.
+        default="scheduled",
+        validate_choice=False,
     )
+
+    def validate_when(self, field: Field) -> None:
+        """Only the two choices shown."""
+        if field.data not in ("scheduled", "now"):
+            raise ValidationError("Select when it should open")
 
 
 class ExtendForm(FlaskForm):
