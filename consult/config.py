@@ -25,6 +25,11 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # The site's address for links in e-mails sent from the command line (no request).
+    "PUBLIC_URL": None,
+    "REMINDER_DAYS_BEFORE_CLOSE": 3,
+    "INVITATION_MAX_AGE_SECONDS": 7 * 24 * 3600,
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from consult.consultations import service
 from consult.db import utcnow
+from consult.filters import uk_datetime
 from consult.models import Document
 from tests import factories
 from tests.conftest import normalise
@@ -174,8 +175,10 @@ def test_reopening_is_shown_publicly_with_its_reason(db, secas, get_page):
     )
     db.commit()
     page = get_page("/consultations/SSI-2017")
-    assert normalise(page.select_one(".consult-deadline-change__what").text).startswith(
-        "Reopened on "
+    what = normalise(page.select_one(".consult-deadline-change__what").text)
+    assert what.startswith("Reopened on ")
+    assert (
+        f"it had closed {uk_datetime(consultation.deadline_changes[0].previous_closes_at)}" in what
     )
     assert "Late papers" in normalise(page.select_one(".consult-deadline-change").text)
 

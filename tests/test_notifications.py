@@ -137,3 +137,23 @@ def test_an_engaged_organisation_hears_of_an_extension_even_if_opted_out(app, db
         notifications.queue_deadline_extended(db, consultation, consultation.closes_at)
     db.commit()
     assert [m.to_address for m in outbox(db, "deadline_extended")] == [respondent.email]
+
+
+def test_extending_through_the_console_queues_the_deadline_notice(
+    app, db, client, login, secas, respondent
+):
+    consultation = factories.make_consultation(db, "EXT-2")
+    with app.app_context():
+        from consult.consultations import service as lifecycle
+
+        lifecycle.extend(
+            db,
+            consultation,
+            consultation.closes_at + timedelta(days=7),
+            "Late papers",
+            utcnow(),
+            secas.id,
+        )
+    db.commit()
+    [message] = outbox(db, "deadline_extended")
+    assert message.to_address == respondent.email

@@ -31,18 +31,6 @@ def sentence(error: Exception) -> str:
     return text[:1].upper() + text[1:]
 
 
-@bp.record_once
-def _alias_old_audit_endpoint(state) -> None:
-    """``admin.audit`` moved here as ``people.audit``; old links keep building."""
-
-    def build_alias(error, endpoint: str, values: dict):
-        if endpoint == "admin.audit":
-            return url_for("people.audit", **values)
-        raise error
-
-    state.app.url_build_error_handlers.append(build_alias)
-
-
 @bp.get("/organisations")
 @role_required(Role.secas)
 def organisations():

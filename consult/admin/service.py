@@ -1,9 +1,9 @@
 """Queries for the SECAS console."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from consult.models import AuditEvent, Consultation, Response, ResponseStatus
+from consult.models import Response, ResponseStatus
 
 
 def submitted_counts(session: Session) -> dict[int, int]:
@@ -14,16 +14,3 @@ def submitted_counts(session: Session) -> dict[int, int]:
         .group_by(Response.consultation_id)
     )
     return {row.consultation_id: row.submitted for row in session.execute(query)}
-
-
-def latest_audit_events(session: Session, limit: int = 200) -> list[tuple[AuditEvent, str | None]]:
-    """The most recent audit events, newest first, with who made them and the reference
-    of the consultation they concern (None when there is none)."""
-    query = (
-        select(AuditEvent, Consultation.reference)
-        .outerjoin(Consultation, AuditEvent.consultation_id == Consultation.id)
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    return [(event, reference) for event, reference in session.execute(query)]

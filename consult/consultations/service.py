@@ -193,3 +193,8 @@ def _change_deadline(
         after={"closes_at": new_closes_at.isoformat()},
         reason=reason,
     )
+    if kind is not DeadlineChangeKind.closed_early:
+        # Respondents plan around the deadline: tell them it moved.
+        from consult.admin.notifications import queue_deadline_extended
+
+        queue_deadline_extended(session, consultation, previous)
