@@ -30,6 +30,8 @@ DEFAULTS = {
     "REMINDER_DAYS_BEFORE_CLOSE": 3,
     "INVITATION_MAX_AGE_SECONDS": 7 * 24 * 3600,
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    # A Unicode TrueType font for PDF copies of responses (Debian: fonts-dejavu-core).
+    "PDF_FONT": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 }
 
 

@@ -19,9 +19,23 @@ from consult.db import utcnow
 from consult.models import MessageStatus, OutboxMessage
 
 
-def queue(session: Session, to_address: str, subject: str, body: str) -> OutboxMessage:
+def queue(
+    session: Session,
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    kind: str = "other",
+    consultation_id: int | None = None,
+) -> OutboxMessage:
     """Add a message to the outbox (committed with the caller's transaction)."""
-    message = OutboxMessage(to_address=to_address, subject=subject, body=body)
+    message = OutboxMessage(
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        kind=kind,
+        consultation_id=consultation_id,
+    )
     session.add(message)
     return message
 

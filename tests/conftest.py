@@ -90,6 +90,13 @@ def app(app_config: dict) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A plain test client. pytest-flask's enters it with ``with``, which keeps its last
+    request's context open, so a second client's request in the same test would share it."""
+    return app.test_client()
+
+
+@pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A session on the test database for arranging and checking; commit to share."""
     session = app.extensions["consult.sessionmaker"]()

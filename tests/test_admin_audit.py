@@ -166,13 +166,6 @@ def test_actions_taken_in_the_console_appear_in_the_audit_log(respondent, signed
     assert found[0][1:5] == ["SECAS Analyst", "user.deactivated", "", "British Gas"]
 
 
-def test_the_old_endpoint_name_still_builds_the_audit_url(app):
-    from flask import url_for
-
-    with app.test_request_context():
-        assert url_for("admin.audit") == "/admin/audit"
-
-
 def test_only_secas_see_the_audit_log(panel, login, client):
     login(panel)
     assert client.get("/admin/audit").status_code == 403

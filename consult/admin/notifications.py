@@ -47,10 +47,9 @@ def queue_message(
     consultation_id: int | None = None,
 ) -> OutboxMessage:
     """Queue one e-mail of ``kind`` through the outbox."""
-    message = mail.queue(session, to_address, subject, body)
-    message.kind = kind
-    message.consultation_id = consultation_id
-    return message
+    return mail.queue(
+        session, to_address, subject, body, kind=kind, consultation_id=consultation_id
+    )
 
 
 def site_url(path: str) -> str:

@@ -441,11 +441,14 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
         "You can amend or withdraw this response until the consultation closes at "
         f"{uk_datetime(consultation.closes_at)}.",
     ]
-    message = mail.queue(
-        session, user.email, f"Response received: {response.receipt}", "\n".join(lines)
+    mail.queue(
+        session,
+        user.email,
+        f"Response received: {response.receipt}",
+        "\n".join(lines),
+        kind="receipt",
+        consultation_id=consultation.id,
     )
-    message.kind = "receipt"
-    message.consultation_id = consultation.id
 
 
 def _attachment_lines(response: Response) -> list[str]:

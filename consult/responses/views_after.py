@@ -94,7 +94,7 @@ def response_copy(reference: str, file_type: str) -> HttpResponse:
     content = copies.outline(response, response.current_revision)
     try:
         if file_type == "pdf":
-            body = copies.as_pdf(content, current_app.config.get("PDF_FONT", copies.DEFAULT_FONT))
+            body = copies.as_pdf(content, current_app.config["PDF_FONT"])
         else:
             body = copies.as_docx(content)
     except copies.CopyUnavailable as error:
