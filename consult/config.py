@@ -32,6 +32,23 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
     # A Unicode TrueType font for PDF copies of responses (Debian: fonts-dejavu-core).
     "PDF_FONT": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    # Sign-in security (README "Security"). Limits use Flask-Limiter's notation; the
+    # storage is shared by every process when it is a server (redis://, memcached://).
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_SIGN_IN_PER_IP": "50 per 15 minutes",
+    "RATELIMIT_SIGN_IN_PER_EMAIL": "10 per 15 minutes",
+    "RATELIMIT_RESET_PER_IP": "20 per hour",
+    "RATELIMIT_RESET_PER_EMAIL": "5 per hour",
+    "SIGN_IN_LOCKOUT_ATTEMPTS": 10,
+    "SIGN_IN_LOCKOUT_MINUTES": 15,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_HOURS": 12,
+    # Roles that must use two-factor sign-in, e.g. ["secas", "panel"]; empty: optional.
+    "TWO_FACTOR_REQUIRED_ROLES": [],
+    "TWO_FACTOR_ISSUER": "Consult",
+    # Proxies in front of the app that set X-Forwarded-For/-Proto (0: trust none).
+    "TRUSTED_PROXY_COUNT": 0,
 }
 
 

@@ -35,3 +35,15 @@ class ResponseLocked(ConsultError):
 
 class QuestionsLocked(ConsultError):
     """The questions cannot change: a response has already been submitted against them."""
+
+
+class AccountLocked(ConsultError):
+    """Sign-in refused for a while after too many failed attempts."""
+
+    def __init__(self, message: str, until) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class BadCredentials(ConsultError):
+    """The e-mail address and password (or two-factor code) do not match."""

@@ -12,12 +12,13 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectMultipleField,
+    StringField,
     SubmitField,
     ValidationError,
 )
 from wtforms.validators import InputRequired, Length
 
-from consult.auth.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from consult.auth.policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 NEW_CONSULTATIONS = "new_consultations"
 REMINDERS = "reminders"
@@ -39,13 +40,12 @@ class PreferencesForm(FlaskForm):
     submit = SubmitField("Save preferences", widget=GovSubmitInput())
 
 
-class NewPasswordForm(FlaskForm):
-    """A new password, typed twice."""
-
-    password = PasswordField(
+def _new_password_field() -> PasswordField:
+    return PasswordField(
         "New password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a "
-        "strong, memorable password.",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common password, and "
+        "not your name or email address. A few unrelated words make a strong, memorable "
+        "password.",
         widget=GovPasswordInput(),
         validators=[
             InputRequired(message="Enter a new password"),
@@ -59,17 +59,45 @@ class NewPasswordForm(FlaskForm):
             ),
         ],
     )
-    confirm = PasswordField(
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
         "Confirm new password",
         widget=GovPasswordInput(),
         validators=[InputRequired(message="Enter the new password again")],
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    password = _new_password_field()
+    confirm = _confirm_field()
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
     def validate_confirm(self, field: PasswordField) -> None:
         """Both boxes must match."""
         if field.data != self.password.data:
             raise ValidationError("The passwords do not match")
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then a new one typed twice."""
+
+    current = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter your current password"),
+            Length(max=MAX_PASSWORD_LENGTH, message="Enter your current password correctly"),
+        ],
+    )
+    password = _new_password_field()
+    confirm = _confirm_field()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+    validate_confirm = NewPasswordForm.validate_confirm
 
 
 class ResetRequestForm(FlaskForm):
@@ -84,3 +112,24 @@ class ResetRequestForm(FlaskForm):
         ],
     )
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A code from the authenticator app, to confirm setting up or turning off."""
+
+    code = StringField(
+        "Security code",
+        description="The 6-digit code your authenticator app shows now",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the 6-digit code shown in your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code shown in your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class TurnOffTwoFactorForm(TwoFactorCodeForm):
+    """Turning two-factor sign-in off needs a current code."""
+
+    submit = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())

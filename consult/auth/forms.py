@@ -1,9 +1,9 @@
-"""Sign-in form."""
+"""Sign-in forms: e-mail and password, then a two-factor code."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -18,3 +18,18 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message="Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    """The code from an authenticator app."""
+
+    code = StringField(
+        "Security code",
+        description="The 6-digit code shown in your authenticator app",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the 6-digit code shown in your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code shown in your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

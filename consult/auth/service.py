@@ -1,15 +1,15 @@
 """Checking credentials and creating users; shared by the web and the CLI."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult import audit
 from consult.auth.passwords import hash_password, verify_password
-from consult.errors import InvalidInput
+from consult.auth.policy import password_problem
+from consult.errors import AccountLocked, BadCredentials, InvalidInput
 from consult.models import Organisation, Role, User
-
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 200
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -18,6 +18,47 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if not verify_password(user.password_hash if user else None, password):
         return None
     return user if user.active else None
+
+
+BAD_CREDENTIALS = "Enter a correct email address and password"
+LOCKED = "Too many failed attempts to sign in"
+
+
+def check_sign_in(
+    session: Session, email: str, password: str, *, now: datetime, attempts: int, minutes: int
+) -> User:
+    """The user these credentials sign in, counting failures towards a lockout.
+
+    Raises AccountLocked while the account is locked (whatever the password, so guessing
+    during a lockout learns nothing) and BadCredentials otherwise.
+    """
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        raise BadCredentials(BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(LOCKED, user.locked_until)
+    if not matches or not user.active:
+        record_failure(session, user, now=now, attempts=attempts, minutes=minutes)
+        raise BadCredentials(BAD_CREDENTIALS)
+    return user
+
+
+def record_failure(
+    session: Session, user: User, *, now: datetime, attempts: int, minutes: int
+) -> None:
+    """Count a failed password or code; lock the account once there are ``attempts``."""
+    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
+    if user.failed_sign_ins >= attempts:
+        user.failed_sign_ins = 0
+        user.locked_until = now + timedelta(minutes=minutes)
+        audit.record(session, "user.locked", actor_id=None, user_id=user.id, minutes=minutes)
+
+
+def record_success(user: User) -> None:
+    """A complete sign-in clears the count of failures."""
+    user.failed_sign_ins = 0
+    user.locked_until = None
 
 
 def normalise_email(email: str) -> str:
@@ -44,8 +85,9 @@ def create_user(
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
         raise InvalidInput(f"unknown role '{role}': use one of {allowed}") from None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise InvalidInput(problem[0].lower() + problem[1:])
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise InvalidInput(f"a user with the email address {email} already exists")
     organisation = _organisation_for(session, role_value, organisation_name)
@@ -75,17 +117,16 @@ def _organisation_for(session: Session, role: Role, name: str | None) -> Organis
     return organisation
 
 
-def check_new_password(password: str) -> None:
-    """Raise InvalidInput unless ``password`` is long enough (and not absurdly long)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+def check_new_password(password: str, *, email: str = "", name: str = "") -> None:
+    """Raise InvalidInput unless ``password`` meets the password policy (see policy.py)."""
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise InvalidInput(problem)
 
 
 def set_password(session: Session, user: User, password: str, *, reason: str) -> None:
     """Set a new password and end every existing session of the user."""
-    check_new_password(password)
+    check_new_password(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     user.failed_sign_ins = 0
     user.locked_until = None

@@ -1,0 +1,165 @@
+"""Sign-in security wired into the app: rate limits, session lifetimes, required two-factor.
+
+``init_app`` runs when the auth blueprint is registered, so every app built by
+``create_app`` gets its own limiter and storage (tests never share counts).
+"""
+
+import math
+import time
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from consult.auth.service import normalise_email
+from consult.models import User
+
+SESSION_EPOCH_KEY = "epoch"
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+# Write the last-seen time back at most this often, so most responses set no cookie.
+_SEEN_RESOLUTION_SECONDS = 30
+
+# Pages a user who must set up two-factor sign-in can still reach.
+_OPEN_WHILE_SETTING_UP = {"account.two_factor", "auth.logout", "static", "healthz", "readyz"}
+
+
+def init_app(app: Flask) -> None:
+    """Bind the limiter, the 429 page, proxy headers and the per-request session checks."""
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        hops = int(app.config["TRUSTED_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    if app.config["FORCE_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+    _init_limiter(app)
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
+    app.before_request(_end_old_sessions)
+    app.before_request(_require_two_factor)
+
+
+def _init_limiter(app: Flask) -> None:
+    limiter = Limiter(
+        get_remote_address,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        headers_enabled=True,
+        key_prefix="consult",
+    )
+    limiter.init_app(app)
+    app.extensions["consult.limiter"] = limiter
+    # Imported here: these modules import this one's neighbours.
+    from consult.account import views as account_views
+    from consult.auth import views as auth_views
+
+    config = app.config
+    # Failed attempts count, successes (a redirect) do not: people who sign in are never
+    # held up by the limit, however often they do.
+    for view, per_ip, per_email in (
+        (auth_views.login, "RATELIMIT_SIGN_IN_PER_IP", "RATELIMIT_SIGN_IN_PER_EMAIL"),
+        (auth_views.two_factor, "RATELIMIT_SIGN_IN_PER_IP", "RATELIMIT_SIGN_IN_PER_EMAIL"),
+    ):
+        limiter.limit(config[per_ip], methods=["POST"], deduct_when=_failed)(view)
+        limiter.limit(
+            config[per_email], key_func=_email_key, methods=["POST"], deduct_when=_failed
+        )(view)
+    for view in (account_views.request_reset,):
+        limiter.limit(config["RATELIMIT_RESET_PER_IP"], methods=["POST"])(view)
+        limiter.limit(config["RATELIMIT_RESET_PER_EMAIL"], key_func=_email_key, methods=["POST"])(
+            view
+        )
+    limiter.limit(
+        config["RATELIMIT_SIGN_IN_PER_EMAIL"],
+        key_func=_user_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    )(account_views.change_password)
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _email_key() -> str:
+    """The e-mail address typed, or the one part-way through two-factor sign-in."""
+    email = request.form.get("email") or session.get("pending_email") or ""
+    return "email:" + normalise_email(str(email))[:254]
+
+
+def _user_key() -> str:
+    return f"user:{session.get('_user_id', '')}"
+
+
+def _too_many_requests(error: RateLimitExceeded):
+    limiter: Limiter = current_app.extensions["consult.limiter"]
+    limit = limiter.current_limit
+    seconds = limit.reset_at - time.time() if limit else 60
+    return too_many_attempts_page(seconds, reset=request.endpoint == "account.request_reset")
+
+
+def too_many_attempts_page(seconds: float, *, reset: bool = False):
+    """The 429 page: what happened and how long to wait."""
+    minutes = max(1, math.ceil(seconds / 60))
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    heading = "Too many requests for a reset link" if reset else "Too many attempts to sign in"
+    page = render_template("auth/too_many_attempts.html", heading=heading, wait=wait, reset=reset)
+    return page, 429, {"Retry-After": str(minutes * 60)}
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in with a fresh session (no fixation) that remembers when it began."""
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    # The user loader ends this session once the user's epoch moves on.
+    session[SESSION_EPOCH_KEY] = user.session_epoch or 0
+    session[SIGNED_IN_AT] = now
+    session[SEEN_AT] = now
+
+
+def _end_old_sessions():
+    """Sign out a session idle for too long, or older than the absolute limit."""
+    if "_user_id" not in session or request.endpoint == "static":
+        return None
+    message = _expiry_message(time.time())
+    if message is None:
+        return None
+    session.clear()
+    flash(message, "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+def _expiry_message(now: float) -> str | None:
+    idle_minutes = int(current_app.config["SESSION_IDLE_MINUTES"])
+    hours = int(current_app.config["SESSION_ABSOLUTE_HOURS"])
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
+        return "You were signed out. Sign in again to continue."
+    if now - signed_in_at > hours * 3600:
+        return f"You were signed out because you signed in more than {hours} hours ago"
+    if now - seen_at > idle_minutes * 60:
+        return f"You were signed out after {idle_minutes} minutes without activity"
+    if now - seen_at >= _SEEN_RESOLUTION_SECONDS:
+        session[SEEN_AT] = int(now)
+    return None
+
+
+def _require_two_factor():
+    """Users of the roles that must use two-factor sign-in set it up before anything else."""
+    if request.endpoint in _OPEN_WHILE_SETTING_UP or not current_user.is_authenticated:
+        return None
+    required = current_app.config["TWO_FACTOR_REQUIRED_ROLES"] or ()
+    if current_user.role.value not in required or current_user.totp_secret:
+        return None
+    return redirect(url_for("account.two_factor"))
