@@ -178,3 +178,10 @@ def turn_off_two_factor():
 def _two_factor_required() -> bool:
     required = current_app.config["TWO_FACTOR_REQUIRED_ROLES"] or ()
     return current_user.role.value in required
+
+
+@bp.record_once
+def _limit(state) -> None:
+    """Runs once the routes above are on the app: limit guessing and e-mail floods."""
+    security.limit_reset_requests(state.app, "account.request_reset")
+    security.limit_password_checks(state.app, "account.change_password")

@@ -43,47 +43,54 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if app.config["FORCE_HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
-    _init_limiter(app)
+    limiter_for(app)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     app.before_request(_end_old_sessions)
     app.before_request(_require_two_factor)
 
 
-def _init_limiter(app: Flask) -> None:
-    limiter = Limiter(
-        get_remote_address,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        headers_enabled=True,
-        key_prefix="consult",
-    )
-    limiter.init_app(app)
-    app.extensions["consult.limiter"] = limiter
-    # Imported here: these modules import this one's neighbours.
-    from consult.account import views as account_views
-    from consult.auth import views as auth_views
-
-    config = app.config
-    # Failed attempts count, successes (a redirect) do not: people who sign in are never
-    # held up by the limit, however often they do.
-    for view, per_ip, per_email in (
-        (auth_views.login, "RATELIMIT_SIGN_IN_PER_IP", "RATELIMIT_SIGN_IN_PER_EMAIL"),
-        (auth_views.two_factor, "RATELIMIT_SIGN_IN_PER_IP", "RATELIMIT_SIGN_IN_PER_EMAIL"),
-    ):
-        limiter.limit(config[per_ip], methods=["POST"], deduct_when=_failed)(view)
-        limiter.limit(
-            config[per_email], key_func=_email_key, methods=["POST"], deduct_when=_failed
-        )(view)
-    for view in (account_views.request_reset,):
-        limiter.limit(config["RATELIMIT_RESET_PER_IP"], methods=["POST"])(view)
-        limiter.limit(config["RATELIMIT_RESET_PER_EMAIL"], key_func=_email_key, methods=["POST"])(
-            view
+def limiter_for(app: Flask) -> Limiter:
+    """The app's own limiter (created on first use), with its own storage."""
+    limiter = app.extensions.get("consult.limiter")
+    if limiter is None:
+        limiter = Limiter(
+            get_remote_address,
+            storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+            headers_enabled=True,
+            key_prefix="consult",
         )
-    limiter.limit(
-        config["RATELIMIT_SIGN_IN_PER_EMAIL"],
-        key_func=_user_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )(account_views.change_password)
+        limiter.init_app(app)
+        app.extensions["consult.limiter"] = limiter
+    return limiter
+
+
+def limit_sign_in(app: Flask, endpoint: str) -> None:
+    """Limit failed attempts per client address and per e-mail address.
+
+    Only failures count (a success redirects), so people who sign in are never held up
+    however often they do. Limits and storage come from the app's config.
+    """
+    _limit(app, endpoint, "RATELIMIT_SIGN_IN_PER_IP", None, _failed)
+    _limit(app, endpoint, "RATELIMIT_SIGN_IN_PER_EMAIL", _email_key, _failed)
+
+
+def limit_reset_requests(app: Flask, endpoint: str) -> None:
+    """Limit requests for reset links per client address and per e-mail address."""
+    _limit(app, endpoint, "RATELIMIT_RESET_PER_IP", None, None)
+    _limit(app, endpoint, "RATELIMIT_RESET_PER_EMAIL", _email_key, None)
+
+
+def limit_password_checks(app: Flask, endpoint: str) -> None:
+    """Limit wrong current passwords per signed-in user."""
+    _limit(app, endpoint, "RATELIMIT_SIGN_IN_PER_EMAIL", _user_key, _failed)
+
+
+def _limit(app: Flask, endpoint: str, setting: str, key_func, deduct_when) -> None:
+    limiter = limiter_for(app)
+    decorate = limiter.limit(
+        app.config[setting], key_func=key_func, methods=["POST"], deduct_when=deduct_when
+    )
+    app.view_functions[endpoint] = decorate(app.view_functions[endpoint])
 
 
 def _failed(response: Response) -> bool:
@@ -109,11 +116,12 @@ def _too_many_requests(error: RateLimitExceeded):
 
 def too_many_attempts_page(seconds: float, *, reset: bool = False):
     """The 429 page: what happened and how long to wait."""
+    seconds = max(1, int(seconds))
     minutes = max(1, math.ceil(seconds / 60))
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     heading = "Too many requests for a reset link" if reset else "Too many attempts to sign in"
     page = render_template("auth/too_many_attempts.html", heading=heading, wait=wait, reset=reset)
-    return page, 429, {"Retry-After": str(minutes * 60)}
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def start_session(user: User) -> None:

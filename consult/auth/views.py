@@ -23,7 +23,6 @@ from consult.errors import AccountLocked, BadCredentials
 from consult.models import Role, User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-bp.record_once(lambda state: security.init_app(state.app))
 
 SESSION_EPOCH_KEY = security.SESSION_EPOCH_KEY
 # How long the two-factor step may take after the password was accepted.
@@ -139,3 +138,11 @@ def _safe_next(target: str | None) -> str | None:
     if "\\" in target:  # browsers read a backslash as a slash: "/\\host" is another site
         return None
     return target
+
+
+@bp.record_once
+def _secure(state) -> None:
+    """Runs once the routes above are on the app: wire in sign-in security."""
+    security.init_app(state.app)
+    security.limit_sign_in(state.app, "auth.login")
+    security.limit_sign_in(state.app, "auth.two_factor")
