@@ -6,6 +6,8 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 from sqlalchemy.orm import Session
 
+from consult.db import utcnow
+from consult.filters import london
 from consult.models import Consultation, Organisation, PartyCategory, Role, User
 from consult.responses import service as responses
 from consult.responses.service import AnswerInput
@@ -89,6 +91,16 @@ def arrange(db: Session) -> Arranged:
     respond("Citizens Advice", answers("No", "Draft view."), submit=False, now=while_open)
     organisations = {name: user.organisation for name, user in users.items()}
     return Arranged(consultation, organisations, users)
+
+
+def today() -> str:
+    """Today's date in UK time, as download names carry it."""
+    return london(utcnow()).date().isoformat()
+
+
+def download_name(suffix: str, version: str = "panel", what: str = "summary") -> str:
+    """E.g. SSI-2017-summary-panel-2026-11-29.csv."""
+    return f"{REFERENCE}-{what}-{version}-{today()}{suffix}"
 
 
 def summary_url(reference: str = REFERENCE, suffix: str = "", version: str | None = None) -> str:

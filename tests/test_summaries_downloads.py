@@ -17,6 +17,7 @@ from tests.summaries_helpers import (
     REFERENCE,
     answers,
     arrange,
+    download_name,
     respondent_of,
     summary_url,
 )
@@ -61,7 +62,7 @@ def as_panel(login, panel):
 def download(client, suffix: str, version: str | None = None, filename: str | None = None):
     response = client.get(summary_url(suffix=suffix, version=version))
     assert response.status_code == 200
-    expected = filename or f"{REFERENCE}-summary-{version or 'panel'}{suffix}"
+    expected = filename or download_name(suffix, version or "panel")
     assert response.headers["Content-Disposition"] == f"attachment; filename={expected}"
     return response
 
@@ -185,9 +186,11 @@ def test_documents_of_a_consultation_without_responses_still_download(client, db
 # XLSX
 
 
-def test_xlsx_has_a_summary_sheet_and_a_responses_sheet(client, arranged, as_panel):
+def test_xlsx_has_a_summary_sheet_a_responses_sheet_and_a_sheet_per_text_question(
+    client, arranged, as_panel
+):
     sheets = xlsx_sheets(download(client, ".xlsx").get_data())
-    assert list(sheets) == ["Summary", "Responses"]
+    assert list(sheets) == ["Summary", "Responses", "q3 answers"]
 
 
 def test_xlsx_summary_sheet_holds_respondents_by_category_and_tallies(client, arranged, as_panel):

@@ -157,7 +157,7 @@ def test_public_version_anonymises_confidential_respondents(get_page, arranged, 
 def test_public_version_links_to_public_downloads(get_page, arranged, as_panel):
     page = get_page(summary_url(version="public"))
     links = [a["href"] for a in page.select("#downloads a")]
-    assert [link.split("?")[1] for link in links] == ["version=public"] * 3
+    assert [link.split("?")[1] for link in links] == ["version=public"] * 4
 
 
 def test_panel_version_warns_not_to_publish(get_page, arranged, as_panel):

@@ -7,9 +7,12 @@ from flask_login import current_user
 
 from consult.consultations import service
 from consult.db import get_session, utcnow
-from consult.errors import NotFound
+from consult.errors import InvalidInput, NotFound
 from consult.models import Consultation, ConsultationStatus, ResponseStatus, Role
 from consult.responses.service import find_response
+from consult.summaries import answers as summary_answers
+from consult.summaries import publishing
+from consult.summaries.chart import bar_chart
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -69,7 +72,8 @@ def _public_status(value: str) -> ConsultationStatus | None:
 
 @bp.get("/<reference>")
 def show(reference: str):
-    """One consultation: its summary, dates, deadline changes and documents."""
+    """One consultation: its summary, dates, deadline changes and documents, and what
+    respondents said once SECAS has published it."""
     consultation = _find(reference)
     now = utcnow()
     return render_template(
@@ -77,6 +81,42 @@ def show(reference: str):
         consultation=consultation,
         status=consultation.status_at(now),
         has_submitted_response=_organisation_has_submitted(consultation),
+        **_what_respondents_said(consultation, now),
+    )
+
+
+def _what_respondents_said(consultation: Consultation, now) -> dict:
+    """The published public summary's figures, charts and first answers (or nothing)."""
+    published = publishing.public_summary(get_session(), consultation, now)
+    if published is None:
+        return {"published": None}
+    return {
+        "published": published,
+        "charts": {q.id: bar_chart(published.tally(q)) for q in published.questions if q.is_choice},
+        "previews": summary_answers.previews(get_session(), published),
+        "preview_size": summary_answers.PREVIEW_SIZE,
+    }
+
+
+@bp.get("/<reference>/what-respondents-said/<key>")
+def what_respondents_said(reference: str, key: str):
+    """Every answer to one question in the published public summary, filtered and paged."""
+    consultation = _find(reference)
+    published = publishing.public_summary(get_session(), consultation, utcnow())
+    if published is None:
+        raise NotFound(f"What respondents said to {reference} is not published")
+    question = published.question(key)
+    try:
+        chosen = summary_answers.parse_filter(question, request.args)
+    except InvalidInput as error:
+        heading = "Sorry, there is a problem with the address"
+        return render_template("error.html", heading=heading, message=str(error), status=400), 400
+    found = summary_answers.answers_page(get_session(), published, question, chosen)
+    return render_template(
+        "summaries/answers.html",
+        summary=published,
+        found=found,
+        endpoint="consultations.what_respondents_said",
     )
 
 

@@ -5,6 +5,11 @@ responses and earlier revisions of amended ones never appear. Counts are made in
 database (GROUP BY); answers are read with one query, ordered by response, so a writer can
 stream them. Two versions: ``panel`` shows every organisation's name and marks confidential
 responses; ``public`` replaces the name of a confidential respondent with its category.
+
+The page never holds every response: ``Summary`` carries the figures, and the answers
+and respondents are read a page at a time (``consult.summaries.answers``,
+``respondents_page``), so a consultation with 100,000 responses renders as fast as one
+with ten.
 """
 
 import enum
@@ -13,15 +18,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from consult.consultations import service as consultations
+from consult.db import utcnow
 from consult.errors import InvalidInput, NotFound
+from consult.filters import uk_date, uk_datetime
 from consult.models import (
     CATEGORY_LABELS,
     Consultation,
     ConsultationStatus,
+    DeadlineChangeKind,
     Organisation,
     PartyCategory,
     QuestionKind,
@@ -66,6 +74,47 @@ def find_consultation(session: Session, reference: str, now: datetime) -> Consul
     if consultation.status_at(now) not in (ConsultationStatus.open, ConsultationStatus.closed):
         raise NotFound(f"{reference} has not opened yet, so it has no summary")
     return consultation
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A consultation that has opened, as the Panel's list shows it."""
+
+    reference: str
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    status: ConsultationStatus
+    responses: int
+    summary_published_at: datetime | None
+
+
+def opened_consultations(session: Session, now: datetime) -> list[IndexEntry]:
+    """Every consultation that has opened, latest deadline first, with its response count."""
+    counted = (
+        select(Response.consultation_id, func.count(Response.id).label("responses"))
+        .where(Response.status == ResponseStatus.submitted)
+        .group_by(Response.consultation_id)
+        .subquery()
+    )
+    query = (
+        select(Consultation, func.coalesce(counted.c.responses, 0))
+        .outerjoin(counted, counted.c.consultation_id == Consultation.id)
+        .where(Consultation.published_at.is_not(None), Consultation.opens_at <= now)
+        .order_by(Consultation.closes_at.desc(), Consultation.id.desc())
+    )
+    return [
+        IndexEntry(
+            reference=c.reference,
+            title=c.title,
+            opens_at=c.opens_at,
+            closes_at=c.closes_at,
+            status=c.status_at(now),
+            responses=count,
+            summary_published_at=c.summary_published_at,
+        )
+        for c, count in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -166,9 +215,32 @@ class Tally:
         return sum(self.option_total(o) for o in self.question.options)
 
 
+@dataclass(frozen=True)
+class PeriodChange:
+    """A change to the closing time: an extension, an early close or a reopening."""
+
+    kind: DeadlineChangeKind
+    previous_closes_at: datetime
+    new_closes_at: datetime
+    reason: str
+    changed_at: datetime
+
+    @property
+    def description(self) -> str:
+        """The change in words, as the public consultation page gives it."""
+        previous, new = uk_datetime(self.previous_closes_at), uk_datetime(self.new_closes_at)
+        if self.kind is DeadlineChangeKind.extended:
+            return f"Deadline extended from {previous} to {new}"
+        if self.kind is DeadlineChangeKind.closed_early:
+            return f"Closed early at {new} (it was due to close {previous})"
+        reopened = uk_date(self.changed_at)
+        return f"Reopened on {reopened}: it had closed {previous} and now closes {new}"
+
+
 @dataclass
 class Summary:
-    """Everything the summary page and the XLSX and DOCX downloads show."""
+    """The figures of the summary page and of the XLSX and DOCX downloads (not the answers,
+    which are read a page at a time or streamed)."""
 
     reference: str
     title: str
@@ -180,7 +252,10 @@ class Summary:
     confidential_count: int
     late_count: int
     tallies: dict[int, Tally]
-    responses: list[ResponseRow] = field(default_factory=list)
+    changes: list[PeriodChange] = field(default_factory=list)
+    consultation_id: int = 0
+    closed: bool = False
+    published_at: datetime | None = None
 
     @property
     def total(self) -> int:
@@ -190,20 +265,25 @@ class Summary:
     def categories(self) -> tuple[PartyCategory, ...]:
         return CATEGORIES
 
+    @property
+    def public(self) -> bool:
+        return self.version is Version.public
+
     def tally(self, question: SummaryQuestion) -> Tally:
         return self.tallies.get(question.id) or Tally(question, {})
 
-    def answered(self, question: SummaryQuestion) -> list[tuple[Respondent, AnswerCell]]:
-        """The responses that say something to ``question``, in response order."""
-        return [
-            (row.respondent, row.cell(question))
-            for row in self.responses
-            if not row.cell(question).is_empty
-        ]
+    def question(self, key: str) -> SummaryQuestion:
+        """The question with this key, or NotFound."""
+        found = next((q for q in self.questions if q.key == key), None)
+        if found is None:
+            raise NotFound(f"No question {key[:20]} in {self.reference}")
+        return found
 
 
-def summarise(session: Session, consultation: Consultation, version: Version) -> Summary:
-    """The whole summary, in a constant number of queries whatever the number of responses."""
+def summarise(
+    session: Session, consultation: Consultation, version: Version, now: datetime | None = None
+) -> Summary:
+    """The figures, in two queries whatever the number of responses."""
     questions = summary_questions(consultation)
     by_category, confidential, late = respondent_counts(session, consultation.id)
     return Summary(
@@ -217,9 +297,13 @@ def summarise(session: Session, consultation: Consultation, version: Version) ->
         confidential_count=confidential,
         late_count=late,
         tallies=tallies(session, consultation.id, questions),
-        responses=list(
-            iter_response_rows(session, consultation.reference, consultation.id, questions, version)
-        ),
+        changes=[
+            PeriodChange(c.kind, c.previous_closes_at, c.new_closes_at, c.reason, c.changed_at)
+            for c in consultation.deadline_changes
+        ],
+        consultation_id=consultation.id,
+        closed=consultation.status_at(now or utcnow()) is ConsultationStatus.closed,
+        published_at=consultation.summary_published_at,
     )
 
 
@@ -294,11 +378,16 @@ def iter_response_rows(
     questions: list[SummaryQuestion],
     version: Version,
 ) -> Iterator[ResponseRow]:
-    """Every submitted response with its answers, one at a time, from one query.
+    """Every submitted response with its answers to ``questions``, one at a time, from one
+    query.
 
     The query has a row per chosen option (or per answer, or per response without
     answers), ordered by response, so rows are grouped here without holding them all.
     """
+    wanted = RevisionAnswer.revision_id == Revision.id
+    if len(questions) == 1:
+        # One question's answers only (the DOCX reads a question at a time).
+        wanted = and_(wanted, RevisionAnswer.question_id == questions[0].id)
     query = _counted(
         select(
             Response.id,
@@ -317,7 +406,7 @@ def iter_response_rows(
         .select_from(Response)
         .join(Revision, Revision.id == Response.current_revision_id)
         .join(Organisation, Organisation.id == Response.organisation_id)
-        .outerjoin(RevisionAnswer, RevisionAnswer.revision_id == Revision.id)
+        .outerjoin(RevisionAnswer, wanted)
         .outerjoin(RevisionChoice, RevisionChoice.revision_answer_id == RevisionAnswer.id),
         consultation_id,
     ).order_by(Response.receipt_number, Response.id, RevisionAnswer.question_id)
@@ -326,6 +415,40 @@ def iter_response_rows(
     for _response_id, rows in itertools.groupby(result, key=lambda r: r.id):
         rows = list(rows)
         yield ResponseRow(_respondent(rows[0], reference, version), _answers(rows, by_id))
+
+
+def _respondents_query(summary: Summary) -> Select:
+    return _counted(
+        select(
+            Response.id,
+            Response.receipt_number,
+            Organisation.name,
+            Organisation.category,
+            Revision.confidential,
+            Revision.late,
+            Revision.submitted_at,
+            Revision.number,
+        )
+        .select_from(Response)
+        .join(Revision, Revision.id == Response.current_revision_id)
+        .join(Organisation, Organisation.id == Response.organisation_id),
+        summary.consultation_id,
+    ).order_by(Response.receipt_number, Response.id)
+
+
+def respondents_page(
+    session: Session, summary: Summary, page: int, per_page: int
+) -> list[Respondent]:
+    """One page of the respondents, in receipt order (one query)."""
+    query = _respondents_query(summary).offset((page - 1) * per_page).limit(per_page)
+    return [_respondent(row, summary.reference, summary.version) for row in session.execute(query)]
+
+
+def iter_respondents(session: Session, summary: Summary) -> Iterator[Respondent]:
+    """Every respondent, in receipt order, streamed from one query."""
+    result = session.execute(_respondents_query(summary).execution_options(yield_per=BATCH_SIZE))
+    for row in result:
+        yield _respondent(row, summary.reference, summary.version)
 
 
 def _respondent(row, reference: str, version: Version) -> Respondent:

@@ -1,19 +1,36 @@
-"""The Panel's summary page and downloads."""
+"""The Panel's summaries: the list, the summary page, the answers pages, the downloads,
+and SECAS publishing what respondents said."""
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
 from consult.auth.guards import role_required
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
+from consult.filters import london
 from consult.models import Consultation, Role
-from consult.summaries import service, writers
+from consult.summaries import answers, archive, publishing, service, writers
+from consult.summaries.chart import bar_chart
+from consult.summaries.docx_writer import write_docx
 from consult.summaries.service import Version
 
 bp = Blueprint("summaries", __name__, url_prefix="/panel")
 
 SUMMARY_PATH = "/consultations/<reference>/summary"
+RESPONDENTS_PER_PAGE = 50
 
 
 @bp.errorhandler(InvalidInput)
@@ -22,11 +39,46 @@ def _invalid_input(error: InvalidInput):
     return render_template("error.html", heading=heading, message=str(error), status=400), 400
 
 
+@bp.get("/consultations")
+@role_required(Role.panel, Role.secas)
+def index():
+    """Every consultation that has opened, with a link to its summary."""
+    entries = service.opened_consultations(get_session(), utcnow())
+    return render_template("summaries/index.html", entries=entries)
+
+
 @bp.get(SUMMARY_PATH)
 @role_required(Role.panel, Role.secas)
 def summary(reference: str):
     """The summary page, in the panel or the public version."""
-    return render_template("summaries/summary.html", summary=_summary(reference))
+    data = _summary(reference)
+    page = answers.parse_page(request.args.get("page"))
+    session = get_session()
+    return render_template(
+        "summaries/summary.html",
+        summary=data,
+        charts={q.id: bar_chart(data.tally(q)) for q in data.questions if q.is_choice},
+        previews=answers.previews(session, data),
+        preview_size=answers.PREVIEW_SIZE,
+        respondents=service.respondents_page(session, data, page, RESPONDENTS_PER_PAGE),
+        page=page,
+        per_page=RESPONDENTS_PER_PAGE,
+        pages=max(1, -(-data.total // RESPONDENTS_PER_PAGE)),
+        attachments=archive.attachment_count(session, data),
+    )
+
+
+@bp.get(SUMMARY_PATH + "/questions/<key>")
+@role_required(Role.panel, Role.secas)
+def answers_page(reference: str, key: str):
+    """Every answer to one question, filtered, searched and a page at a time."""
+    data = _summary(reference)
+    question = data.question(key)
+    chosen = answers.parse_filter(question, request.args)
+    found = answers.answers_page(get_session(), data, question, chosen)
+    return render_template(
+        "summaries/answers.html", summary=data, found=found, endpoint="summaries.answers_page"
+    )
 
 
 @bp.get(SUMMARY_PATH + ".csv")
@@ -36,16 +88,20 @@ def summary_csv(reference: str):
     version = service.parse_version(request.args.get("version"))
     consultation = service.find_consultation(get_session(), reference, utcnow())
     lines = _csv_stream(consultation, version)
-    return _download(lines, writers.CSV_MIMETYPE, consultation.reference, version, "csv")
+    response = Response(lines, mimetype=writers.CSV_MIMETYPE)
+    return _as_download(response, _filename(consultation.reference, "summary", version, "csv"))
 
 
 @bp.get(SUMMARY_PATH + ".xlsx")
 @role_required(Role.panel, Role.secas)
 def summary_xlsx(reference: str):
-    """The summary sheet and the responses sheet."""
+    """The summary sheet with charts, the responses sheet, a sheet per text question."""
     data = _summary(reference)
-    return _download(
-        writers.xlsx_bytes(data), writers.XLSX_MIMETYPE, data.reference, data.version, "xlsx"
+    rows = _rows(data)
+    return _send_written(
+        lambda out: writers.write_xlsx(out, data, rows),
+        writers.XLSX_MIMETYPE,
+        _filename(data.reference, "summary", data.version, "xlsx"),
     )
 
 
@@ -54,16 +110,88 @@ def summary_xlsx(reference: str):
 def summary_docx(reference: str):
     """The collated-responses document."""
     data = _summary(reference)
-    return _download(
-        writers.docx_bytes(data), writers.DOCX_MIMETYPE, data.reference, data.version, "docx"
+    return _send_written(
+        lambda out: write_docx(out, get_session(), data),
+        writers.DOCX_MIMETYPE,
+        _filename(data.reference, "summary", data.version, "docx"),
     )
 
 
+@bp.get(SUMMARY_PATH + "/attachments.zip")
+@role_required(Role.panel, Role.secas)
+def summary_attachments(reference: str):
+    """The files respondents attached, in a zip."""
+    data = _summary(reference)
+    root = Path(current_app.config["UPLOAD_FOLDER"])
+    return _send_written(
+        lambda out: archive.write_zip(out, get_session(), data, root),
+        writers.ZIP_MIMETYPE,
+        _filename(data.reference, "attachments", data.version, "zip"),
+    )
+
+
+@bp.route(SUMMARY_PATH + "/publish", methods=["GET", "POST"])
+@role_required(Role.secas)
+def publish(reference: str):
+    """Confirm, then show what respondents said on the consultation's public page."""
+    return _publishing_action(reference, publishing.publish, "publish")
+
+
+@bp.route(SUMMARY_PATH + "/withdraw", methods=["GET", "POST"])
+@role_required(Role.secas)
+def withdraw(reference: str):
+    """Confirm, then take what respondents said off the consultation's public page."""
+    return _publishing_action(reference, publishing.withdraw, "withdraw")
+
+
+PUBLISHING_TEXT = {
+    "publish": (
+        "Publish what respondents said",
+        "The consultation’s public page will show the public summary: the figures, the "
+        "tallies and every answer, with confidential respondents anonymised.",
+        "Published what respondents said on the consultation’s public page.",
+    ),
+    "withdraw": (
+        "Withdraw what respondents said",
+        "The consultation’s public page will no longer show the summary of responses.",
+        "Withdrew what respondents said from the consultation’s public page.",
+    ),
+}
+
+
+def _publishing_action(reference: str, action, name: str):
+    session = get_session()
+    consultation = service.find_consultation(session, reference, utcnow())
+    heading, explanation, done = PUBLISHING_TEXT[name]
+    error = None
+    if request.method == "POST":
+        try:
+            action(session, consultation, user=current_user, now=utcnow())
+        except InvalidInput as problem:
+            session.rollback()
+            error = str(problem)
+        else:
+            session.commit()
+            flash(done, "success")
+            return redirect(url_for("summaries.summary", reference=consultation.reference))
+    status = 400 if error else 200
+    context = {"heading": heading, "explanation": explanation, "error": error, "name": name}
+    return render_template(
+        "summaries/confirm.html", consultation=consultation, has_errors=bool(error), **context
+    ), status
+
+
 def _summary(reference: str) -> service.Summary:
-    """The summary of the version the address asks for."""
+    """The figures of the version the address asks for."""
     version = service.parse_version(request.args.get("version"))
     consultation = service.find_consultation(get_session(), reference, utcnow())
     return service.summarise(get_session(), consultation, version)
+
+
+def _rows(data: service.Summary) -> Iterator[service.ResponseRow]:
+    return service.iter_response_rows(
+        get_session(), data.reference, data.consultation_id, data.questions, data.version
+    )
 
 
 def _csv_stream(consultation: Consultation, version: Version) -> Iterator[str]:
@@ -83,9 +211,42 @@ def _csv_stream(consultation: Consultation, version: Version) -> Iterator[str]:
     return lines()
 
 
-def _download(body, mimetype: str, reference: str, version: Version, extension: str) -> Response:
-    filename = f"{reference}-summary-{version.value}.{extension}"
-    response = Response(body, mimetype=mimetype)
+def _filename(reference: str, what: str, version: Version, extension: str) -> str:
+    """E.g. SSI-2017-summary-panel-2026-11-29.csv (the date in UK time)."""
+    today = london(utcnow()).date().isoformat()
+    return f"{reference}-{what}-{version.value}-{today}.{extension}"
+
+
+def _send_written(write, mimetype: str, filename: str) -> Response:
+    """Write a download to a temporary file, then stream it from disk.
+
+    The file is unlinked at once: it lives while the response holds it open, so nothing is
+    left behind whether the download completes or not.
+    """
+    handle = tempfile.TemporaryFile(dir=current_app.config.get("DOWNLOAD_TMPDIR"))
+    try:
+        write(handle)
+        handle.flush()
+        size = handle.tell()
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    response = Response(_chunks(handle), mimetype=mimetype)
+    response.content_length = size
+    return _as_download(response, filename)
+
+
+def _chunks(handle) -> Iterator[bytes]:
+    """The file a chunk at a time; closed at the end, or when the response is dropped."""
+    try:
+        while chunk := handle.read(256 * 1024):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _as_download(response: Response, filename: str) -> Response:
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,4 +1,5 @@
-"""The downloads: CSV, XLSX and DOCX, written from the summary data by plain functions.
+"""The downloads: CSV and XLSX, written from the summary data by plain functions (the
+DOCX is in ``docx_writer``, the attachments zip in ``archive``).
 
 Every response row has the same columns, in question order, whatever was answered: the
 fixed columns, then an answer and a rationale column per question, side by side.
@@ -8,24 +9,24 @@ zone; the DOCX, which people read, gives times in UK time.
 """
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import xlsxwriter
-from docx import Document
-from docx.table import Table
 
 from consult.filters import uk_datetime
+from consult.summaries.chart import COLOURS
 from consult.summaries.service import (
     CATEGORIES,
-    Respondent,
     ResponseRow,
     Summary,
     SummaryQuestion,
     Tally,
     Version,
 )
+
+ZIP_MIMETYPE = "application/zip"
 
 FIXED_COLUMNS = (
     "response_id",
@@ -42,6 +43,7 @@ FIXED_COLUMNS = (
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,126 +133,129 @@ def version_note(version: Version) -> str:
     return "Panel version: names confidential respondents. Do not publish."
 
 
-def xlsx_bytes(summary: Summary) -> bytes:
-    """The XLSX: a Summary sheet (respondents and tallies) and a Responses sheet."""
-    buffer = io.BytesIO()
+def period_lines(summary: Summary) -> list[str]:
+    """The consultation period and every change to it, in UK time."""
+    lines = [
+        f"Consultation period: {uk_datetime(summary.opens_at)} to "
+        f"{uk_datetime(summary.closes_at)} (UK time)."
+    ]
+    for change in summary.changes:
+        reason = f" Reason: {change.reason}" if change.reason else ""
+        lines.append(f"{change.description}.{reason}")
+    return lines
+
+
+def write_xlsx(target: BinaryIO, summary: Summary, rows: Iterable[ResponseRow]) -> None:
+    """The XLSX: a Summary sheet (figures, tallies and their charts), a Responses sheet and
+    a sheet per text question, written in one pass over the rows in constant memory."""
+    # constant_memory: each row goes to a temporary file as soon as the next begins.
     # strings_to_formulas off: text is only ever text, whatever it begins with.
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
+    workbook = xlsxwriter.Workbook(
+        target, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
+    )
     bold = workbook.add_format({"bold": True})
-    _write_summary_sheet(workbook.add_worksheet("Summary"), summary, bold)
-    _write_responses_sheet(workbook.add_worksheet("Responses"), summary, bold)
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    _write_summary_sheet(workbook, workbook.add_worksheet("Summary"), summary, bold)
+    responses = workbook.add_worksheet("Responses")
+    responses.write_row(0, 0, response_header(summary.questions), bold)
+    responses.freeze_panes(1, 0)
+    text_sheets = {
+        q.id: _text_sheet(workbook, q, bold) for q in summary.questions if not q.is_choice
+    }
+    next_row = dict.fromkeys(text_sheets, 1)
+    for number, row in enumerate(rows, start=1):
+        _write_values(responses, number, response_values(row, summary.questions))
+        for question_id, sheet in text_sheets.items():
+            cell = row.answers.get(question_id)
+            if cell is not None and cell.answer:
+                who = row.respondent
+                values = [who.receipt, who.name, who.category.label, yes_no(who.late), cell.answer]
+                _write_values(sheet, next_row[question_id], values, wrap)
+                next_row[question_id] += 1
     workbook.close()
-    return buffer.getvalue()
 
 
-def _write_summary_sheet(sheet, summary: Summary, bold) -> None:
+TEXT_SHEET_HEAD = ["Receipt", "Respondent", "Category", "Late", "Answer"]
+
+
+def text_sheet_name(question: SummaryQuestion) -> str:
+    """A text question's sheet name: its key, within Excel's 31 characters."""
+    return _SHEET_UNSAFE.sub("-", f"{question.key} answers")[:31]
+
+
+def _text_sheet(workbook, question: SummaryQuestion, bold):
+    sheet = workbook.add_worksheet(text_sheet_name(question))
+    sheet.write_row(0, 0, TEXT_SHEET_HEAD, bold)
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, 2, 20)
+    sheet.set_column(4, 4, 80)
+    sheet.freeze_panes(1, 0)
+    return sheet
+
+
+def _write_values(sheet, number: int, values: list[str | int], style=None) -> None:
+    for column, value in enumerate(values):
+        if isinstance(value, str):
+            if value:
+                sheet.write_string(number, column, value, style)
+        else:
+            sheet.write_number(number, column, value)
+
+
+def _write_summary_sheet(workbook, sheet, summary: Summary, bold) -> None:
     rows: list[tuple[list, object]] = [
         ([f"{summary.reference}: {summary.title}"], bold),
         ([version_note(summary.version)], None),
+        *(([line], None) for line in period_lines(summary)),
         ([], None),
         (["Party category", "Respondents"], bold),
         *((row, None) for row in category_rows(summary)),
         (["Confidential", summary.confidential_count], None),
         (["Late", summary.late_count], None),
     ]
+    charts = []
     for question in summary.questions:
         if not question.is_choice:
             continue
-        rows += [([], None), ([f"{question.key}. {question.text}"], bold), (tally_header(), bold)]
+        rows += [([], None), ([f"{question.key}. {question.text}"], bold)]
+        head_row = len(rows)
+        rows += [(tally_header(), bold)]
         rows += [(row, None) for row in tally_rows(summary.tally(question))]
+        height = max(220, 60 + 36 * len(question.options))
+        charts.append((head_row, question, height))
+        # Leave room below the table for the chart beside it, so charts never overlap.
+        rows += [([], None)] * max(0, -(-height // 20) - len(question.options) - 2)
     for number, (values, style) in enumerate(rows):
         sheet.write_row(number, 0, values, style)
+    for head_row, question, height in charts:
+        sheet.insert_chart(
+            head_row - 1, len(CATEGORIES) + 3, _tally_chart(workbook, question, head_row, height)
+        )
     sheet.set_column(0, 0, 40)
 
 
-def _write_responses_sheet(sheet, summary: Summary, bold) -> None:
-    sheet.write_row(0, 0, response_header(summary.questions), bold)
-    for number, row in enumerate(summary.responses, start=1):
-        for column, value in enumerate(response_values(row, summary.questions)):
-            if isinstance(value, str):
-                sheet.write_string(number, column, value)
-            else:
-                sheet.write_number(number, column, value)
-    sheet.freeze_panes(1, 0)
+def _tally_chart(workbook, question: SummaryQuestion, head_row: int, height: int):
+    """A native Excel bar chart of one tally, a series per party category, stacked."""
+    chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+    first, last = head_row + 1, head_row + len(question.options)
+    for column, category in enumerate(CATEGORIES, start=1):
+        chart.add_series(
+            {
+                "name": ["Summary", head_row, column],
+                "categories": ["Summary", first, 0, last, 0],
+                "values": ["Summary", first, column, last, column],
+                "fill": {"color": COLOURS[category]},
+            }
+        )
+    chart.set_title({"name": f"{question.key}: answers by party category"})
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"name": "Responses", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 640, "height": height})
+    return chart
 
 
-def docx_bytes(summary: Summary) -> bytes:
-    """The collated-responses document: per question, Respondent | Category | Answer | Rationale."""
-    document = Document()
-    document.add_heading(f"{summary.reference}: {summary.title}", level=0)
-    document.add_paragraph(
-        f"Consultation period: {uk_datetime(summary.opens_at)} to "
-        f"{uk_datetime(summary.closes_at)} (UK time)."
-    )
-    document.add_paragraph(version_note(summary.version))
-    document.add_heading("Respondents by party category", level=1)
-    _add_table(document, ["Party category", "Respondents"], category_rows(summary))
-    document.add_paragraph(
-        f"Confidential responses: {summary.confidential_count}. "
-        f"Late responses: {summary.late_count}."
-    )
-    document.add_heading("Respondents", level=1)
-    _add_table(
-        document,
-        ["Respondent", "Category", "Receipt", "Submitted", "Revision", "Confidential", "Late"],
-        [_respondent_row(row.respondent) for row in summary.responses],
-    )
-    for question in summary.questions:
-        _add_question(document, summary, question)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _respondent_row(who: Respondent) -> list[str | int]:
-    return [
-        who.name,
-        who.category.label,
-        who.receipt,
-        uk_datetime(who.submitted_at),
-        who.revision,
-        yes_no(who.confidential),
-        yes_no(who.late),
-    ]
-
-
-def _add_question(document, summary: Summary, question: SummaryQuestion) -> None:
-    document.add_heading(f"{question.key}. {question.text}", level=1)
-    if question.is_choice:
-        _add_table(document, tally_header(), tally_rows(summary.tally(question)))
-        document.add_paragraph()
-    rows = [
-        [_marked_name(row.respondent, summary.version), row.respondent.category.label]
-        + [row.cell(question).answer, row.cell(question).rationale]
-        for row in summary.responses
-    ]
-    _add_table(document, ["Respondent", "Category", "Answer", "Rationale"], rows)
-
-
-def _marked_name(who: Respondent, version: Version) -> str:
-    """The name with the confidential and late markers the Panel is used to."""
-    marks = []
-    if who.confidential and version is Version.panel:
-        marks.append("confidential")
-    if who.late:
-        marks.append("late")
-    return who.name + "".join(f" [{mark}]" for mark in marks)
-
-
-def _add_table(document, head: list[str], rows: list[list[str | int]]) -> Table:
-    table = document.add_table(rows=1, cols=len(head))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = _xml_safe(str(value))
-    return table
-
-
-def _xml_safe(text: str) -> str:
-    """Drop control characters XML cannot hold, which python-docx would refuse."""
+def xml_safe(text: str) -> str:
+    """Drop control characters XML cannot hold, which Word would refuse."""
     return _XML_INVALID.sub("", text)

@@ -1,0 +1,246 @@
+"""What respondents said to one question, a page at a time: filtered by party category and
+by option chosen, and searched by word, all in the database.
+
+A page costs three queries (count, page, the page's chosen options) whatever the number
+of responses, so the summary page and the answers pages stay fast for any consultation.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from consult.errors import InvalidInput
+from consult.models import (
+    Organisation,
+    PartyCategory,
+    Response,
+    ResponseStatus,
+    Revision,
+    RevisionAnswer,
+    RevisionChoice,
+)
+from consult.summaries.service import (
+    AnswerCell,
+    Respondent,
+    Summary,
+    SummaryQuestion,
+    _respondent,
+)
+
+PAGE_SIZE = 25
+# How many answers the summary page shows under each question before "see all".
+PREVIEW_SIZE = 5
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    """Which answers to show: a category, an option chosen, words to find, a page."""
+
+    category: PartyCategory | None = None
+    option: str | None = None
+    words: tuple[str, ...] = ()
+    page: int = 1
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.category or self.option or self.words)
+
+    def query_args(self, keep: dict | None = None, **changes) -> dict[str, str | int]:
+        """The filter as address arguments (for links to other pages of the same answers),
+        after the arguments in ``keep``."""
+        chosen = replace(self, **changes)
+        args: dict[str, str | int] = dict(keep or {})
+        if chosen.category:
+            args["category"] = chosen.category.value
+        if chosen.option:
+            args["option"] = chosen.option
+        if chosen.words:
+            args["search"] = " ".join(chosen.words)
+        if chosen.page > 1:
+            args["page"] = chosen.page
+        return args
+
+
+def parse_filter(question: SummaryQuestion, args: Mapping[str, str]) -> AnswerFilter:
+    """Read the filter from the address; InvalidInput names what to correct."""
+    category = _parse_category(args.get("category", ""))
+    option = args.get("option", "") or None
+    if option is not None and option not in question.options:
+        raise InvalidInput(
+            f"“{option[:60]}” is not an option of {question.key}. "
+            "Choose an option from the list, or “Any option”."
+        )
+    words = tuple(args.get("search", "").split())
+    if len(words) > MAX_WORDS or any(len(w) > MAX_WORD_LENGTH for w in words):
+        raise InvalidInput(
+            f"Search for up to {MAX_WORDS} words of up to {MAX_WORD_LENGTH} characters each."
+        )
+    return AnswerFilter(category, option, words, parse_page(args.get("page")))
+
+
+def _parse_category(raw: str) -> PartyCategory | None:
+    if not raw:
+        return None
+    try:
+        return PartyCategory(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"There is no party category “{raw[:40]}”. Choose one from the list, or “Any category”."
+        ) from None
+
+
+def parse_page(raw: str | None) -> int:
+    """A page number from the address: a whole number from 1."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+        raise InvalidInput("The page number must be a whole number, 1 or more.")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class AnswerPage:
+    """One page of answers to a question, with the count of all answers the filter finds."""
+
+    question: SummaryQuestion
+    filter: AnswerFilter
+    total: int
+    rows: list[tuple[Respondent, AnswerCell]]
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.filter.page - 1) * self.page_size + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.filter.page * self.page_size)
+
+
+def _said_something():
+    """An answer that holds a choice, a text answer or a rationale."""
+    chosen = exists().where(RevisionChoice.revision_answer_id == RevisionAnswer.id)
+    return or_(RevisionAnswer.text.is_not(None), RevisionAnswer.rationale.is_not(None), chosen)
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _answers_query(summary: Summary, question: SummaryQuestion, chosen: AnswerFilter) -> Select:
+    query = (
+        select(
+            Response.id,
+            Response.receipt_number,
+            Organisation.name,
+            Organisation.category,
+            Revision.confidential,
+            Revision.late,
+            Revision.submitted_at,
+            Revision.number,
+            RevisionAnswer.id.label("answer_id"),
+            RevisionAnswer.text,
+            RevisionAnswer.rationale,
+        )
+        .select_from(Response)
+        .join(Revision, Revision.id == Response.current_revision_id)
+        .join(Organisation, Organisation.id == Response.organisation_id)
+        .join(
+            RevisionAnswer,
+            and_(
+                RevisionAnswer.revision_id == Revision.id,
+                RevisionAnswer.question_id == question.id,
+            ),
+        )
+        .where(
+            Response.consultation_id == summary.consultation_id,
+            Response.status == ResponseStatus.submitted,
+            _said_something(),
+        )
+    )
+    if chosen.category is not None:
+        query = query.where(Organisation.category == chosen.category)
+    if chosen.option is not None:
+        query = query.where(
+            exists().where(
+                RevisionChoice.revision_answer_id == RevisionAnswer.id,
+                RevisionChoice.option == chosen.option,
+            )
+        )
+    for word in chosen.words:
+        pattern = _like_pattern(word)
+        query = query.where(
+            or_(
+                func.lower(RevisionAnswer.text).like(pattern, escape="\\"),
+                func.lower(RevisionAnswer.rationale).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def answers_page(
+    session: Session,
+    summary: Summary,
+    question: SummaryQuestion,
+    chosen: AnswerFilter,
+    page_size: int = PAGE_SIZE,
+    *,
+    count: bool = True,
+) -> AnswerPage:
+    """The answers the filter finds, one page of them, in receipt order.
+
+    ``count=False`` skips counting (the summary page's short previews do not need it).
+    """
+    query = _answers_query(summary, question, chosen)
+    total = -1
+    if count:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(Response.receipt_number, Response.id)
+    rows = list(session.execute(ordered.offset((chosen.page - 1) * page_size).limit(page_size)))
+    chosen_options = _options_of(session, [row.answer_id for row in rows])
+    found = [
+        (
+            _respondent(row, summary.reference, summary.version),
+            _cell(question, row, chosen_options.get(row.answer_id, set())),
+        )
+        for row in rows
+    ]
+    return AnswerPage(question, chosen, total, found, page_size)
+
+
+def _options_of(session: Session, answer_ids: list[int]) -> dict[int, set[str]]:
+    if not answer_ids:
+        return {}
+    chosen: dict[int, set[str]] = {}
+    query = select(RevisionChoice.revision_answer_id, RevisionChoice.option).where(
+        RevisionChoice.revision_answer_id.in_(answer_ids)
+    )
+    for answer_id, option in session.execute(query):
+        chosen.setdefault(answer_id, set()).add(option)
+    return chosen
+
+
+def _cell(question: SummaryQuestion, row, options: set[str]) -> AnswerCell:
+    if question.is_choice:
+        answer = "; ".join(o for o in question.options if o in options)
+    else:
+        answer = row.text or ""
+    return AnswerCell(answer, row.rationale or "")
+
+
+def previews(session: Session, summary: Summary) -> dict[int, AnswerPage]:
+    """The first few answers to each question, for the summary page (uncounted)."""
+    return {
+        q.id: answers_page(session, summary, q, AnswerFilter(), PREVIEW_SIZE + 1, count=False)
+        for q in summary.questions
+    }

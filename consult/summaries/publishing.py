@@ -1,0 +1,66 @@
+"""Publishing "What respondents said" (the public summary) on a closed consultation's page.
+
+Only SECAS publishes, only after close; publishing and withdrawing are audited. The
+public page shows the public version: confidential respondents anonymised.
+"""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from consult import audit
+from consult.errors import InvalidInput
+from consult.models import Consultation, ConsultationStatus, User
+from consult.summaries.service import Summary, Version, summarise
+
+
+def is_shown(consultation: Consultation, now: datetime) -> bool:
+    """Whether the public page shows what respondents said now (published and still closed)."""
+    return (
+        consultation.summary_published_at is not None
+        and consultation.status_at(now) is ConsultationStatus.closed
+    )
+
+
+def publish(session: Session, consultation: Consultation, *, user: User, now: datetime) -> None:
+    """Show the public summary on the consultation's public page."""
+    if consultation.status_at(now) is not ConsultationStatus.closed:
+        raise InvalidInput(
+            "You can publish what respondents said only once the consultation has closed."
+        )
+    if consultation.summary_published_at is not None:
+        raise InvalidInput("What respondents said is already published.")
+    consultation.summary_published_at = now
+    audit.record(
+        session,
+        "summary.published",
+        actor_id=user.id,
+        consultation_id=consultation.id,
+        reference=consultation.reference,
+    )
+
+
+def withdraw(session: Session, consultation: Consultation, *, user: User, now: datetime) -> None:
+    """Take the public summary off the consultation's public page."""
+    if consultation.summary_published_at is None:
+        raise InvalidInput(
+            "What respondents said is not published, so there is nothing to withdraw."
+        )
+    published_at = consultation.summary_published_at
+    consultation.summary_published_at = None
+    audit.record(
+        session,
+        "summary.withdrawn",
+        actor_id=user.id,
+        consultation_id=consultation.id,
+        reference=consultation.reference,
+        published_at=published_at.isoformat(timespec="seconds"),
+        withdrawn_at=now.isoformat(timespec="seconds"),
+    )
+
+
+def public_summary(session: Session, consultation: Consultation, now: datetime) -> Summary | None:
+    """The public summary, when the consultation's page shows it; otherwise None."""
+    if not is_shown(consultation, now):
+        return None
+    return summarise(session, consultation, Version.public, now)
