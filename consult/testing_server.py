@@ -35,11 +35,13 @@ class GunicornServer:
         app: str = "consult:create_app()",
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
+        ready_path: str = "/readyz",
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.app = app
+        self.ready_path = ready_path
         self.directory = Path(tempfile.mkdtemp(prefix="consult-gunicorn-"))
         self.log_path = log_path or self.directory / "gunicorn.log"
         self.env = {
@@ -54,8 +56,8 @@ class GunicornServer:
             self.env["CONSULT_DATABASE_URL"] = database_url
         self.process: subprocess.Popen | None = None
 
-    def start(self, ready_path: str = "/readyz", timeout: float = 30) -> "GunicornServer":
-        """Start gunicorn and wait until ``ready_path`` answers 200."""
+    def start(self, timeout: float = 30) -> "GunicornServer":
+        """Start gunicorn and wait until its ``ready_path`` answers 200."""
         command = [
             sys.executable,
             "-m",
@@ -74,7 +76,7 @@ class GunicornServer:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
             )
-        self.wait_until(ready_path, 200, timeout)
+        self.wait_until(self.ready_path, 200, timeout)
         return self
 
     def wait_until(self, path: str, status: int, timeout: float = 30) -> None:

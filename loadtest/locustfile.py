@@ -1,0 +1,151 @@
+"""Locust users, one class per figure; ``python -m loadtest`` runs each class alone.
+
+Every simulated person signs in as a different organisation's respondent (the data are in
+the JSON file named by ``LOADTEST_DATA``; ``LOADTEST_FIRST`` is the first respondent a run
+may use), so optimistic locking never refuses one person's save because of another's.
+Only the request named after the figure counts; sign-in and page fetches made to get a
+CSRF token or version have names in brackets and are left out.
+"""
+
+import itertools
+import json
+import os
+import re
+
+from locust import FastHttpUser, constant, task
+
+with open(os.environ["LOADTEST_DATA"]) as _file:
+    DATA = json.load(_file)
+_people = itertools.count(int(os.environ.get("LOADTEST_FIRST", "0")))
+_INPUT = re.compile(r"<input[^>]*>")
+_VALUE = re.compile(r'value="([^"]*)"')
+OPEN = f"/consultations/{DATA['open_reference']}"
+
+
+def hidden(name: str, html: str) -> str:
+    """The value of the page's first input called ``name``."""
+    for tag in _INPUT.findall(html):
+        if f'name="{name}"' in tag:
+            return _VALUE.search(tag).group(1)
+    raise ValueError(f"no {name} on the page")
+
+
+class Visitor(FastHttpUser):
+    """Someone not signed in."""
+
+    abstract = True
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        # Never follow redirects, so a POST's time is the POST's alone. (Locust 2.42's
+        # allow_redirects=False misspells geventhttpclient's attribute, so set it here.)
+        self.client.client.redirect_response_codes = frozenset()
+
+    def sign_in(self, email: str) -> None:
+        page = self.client.get("/auth/login", name="(sign-in page)")
+        form = {"csrf_token": hidden("csrf_token", page.text), "email": email}
+        form["password"] = DATA["password"]
+        with self.client.post(
+            "/auth/login", data=form, name="(sign in)", catch_response=True
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"sign-in of {email}: {response.status_code}")
+
+
+class Hello(Visitor):
+    @task
+    def hello(self) -> None:
+        self.client.get("/", name="hello")
+
+
+class ConsultationList(Visitor):
+    @task
+    def consultation_list(self) -> None:
+        self.client.get("/consultations", name="consultation list")
+
+
+class ConsultationPage(Visitor):
+    @task
+    def consultation_page(self) -> None:
+        self.client.get(OPEN, name="consultation page")
+
+
+class QuestionPage(Visitor):
+    def on_start(self) -> None:
+        super().on_start()
+        self.sign_in(DATA["respondents"][next(_people)])
+
+    @task
+    def question_page(self) -> None:
+        self.client.get(f"{OPEN}/respond/q1", name="question page")
+
+
+class SummaryPage(Visitor):
+    def on_start(self) -> None:
+        super().on_start()
+        self.sign_in(DATA["panel"])
+
+    @task
+    def summary_page(self) -> None:
+        self.client.get(
+            f"/panel/consultations/{DATA['summary_reference']}/summary", name="summary page"
+        )
+
+
+class Changer(Visitor):
+    """A respondent posting a form again and again from the page they fetched once.
+
+    A successful post moves the response's version on by a fixed step (learnt after the
+    first post by reading the page again), so the next post carries the version the page
+    would show now, as a person's next page would; any refusal is a failure."""
+
+    abstract = True
+    path = ""
+    name = ""
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.sign_in(DATA["respondents"][next(_people)])
+        self.step: int | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        page = self.client.get(self.path, name="(page for its token)")
+        self.csrf = hidden("csrf_token", page.text)
+        self.version = int(hidden("version", page.text))
+
+    def form(self) -> dict:
+        return {"csrf_token": self.csrf, "version": str(self.version)}
+
+    @task
+    def change(self) -> None:
+        with self.client.post(
+            self.path, data=self.form(), name=self.name, catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code != 302:
+                response.failure(f"refused: {response.status_code}")
+        if response.status_code != 302:
+            self.refresh()
+        elif self.step is None:
+            before = self.version
+            self.refresh()
+            self.step = self.version - before
+        else:
+            self.version += self.step
+
+
+class SaveAnswer(Changer):
+    path = f"{OPEN}/respond/q1"
+    name = "saving an answer"
+
+    def form(self) -> dict:
+        rationale = f"We support the new date (version {self.version})."
+        return {**super().form(), "action": "later", "answer": "Yes", "rationale": rationale}
+
+
+class Submit(Changer):
+    path = f"{OPEN}/respond/check"
+    name = "submitting"
+
+    def form(self) -> dict:
+        return {**super().form(), "declaration": "y"}
