@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from consult.db import utcnow
@@ -119,3 +120,22 @@ def table_rows(page: BeautifulSoup, table_id: str) -> list[list[str]]:
 
 def table_head(page: BeautifulSoup, table_id: str) -> list[str]:
     return [normalise(cell.text) for cell in page.select(f"#{table_id} thead th")]
+
+
+def count_queries(app, client, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs (the body read in full)."""
+    statements = []
+
+    def record(*_args) -> None:
+        statements.append(1)
+
+    engine = app.extensions["consult.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        response.get_data()
+        response.close()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)

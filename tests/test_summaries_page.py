@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from consult.filters import uk_datetime
-from consult.models import PartyCategory
+from consult.models import DeadlineChange, DeadlineChangeKind, PartyCategory
 from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import (
@@ -14,6 +14,7 @@ from tests.summaries_helpers import (
     COUNTED,
     NOT_COUNTED,
     REFERENCE,
+    answers,
     arrange,
     respondent_of,
     summary_url,
@@ -235,3 +236,146 @@ def test_page_queries_do_not_grow_with_responses(app, client, db, as_panel):
 def test_reference_shown_in_page_heading(get_page, arranged, as_panel):
     page = get_page(summary_url())
     assert REFERENCE in normalise(page.select_one(".govuk-caption-l").text)
+
+
+# Headline figures: the period and its changes
+
+
+def test_page_gives_the_consultation_period(get_page, arranged, as_panel):
+    page = get_page(summary_url())
+    rows = page.select("#consultation-period .govuk-summary-list__row")
+    period = {normalise(r.select_one("dt").text): normalise(r.select_one("dd").text) for r in rows}
+    consultation = arranged.consultation
+    assert period == {
+        "Opened": uk_datetime(consultation.opens_at),
+        "Closed": uk_datetime(consultation.closes_at),
+    }
+
+
+def test_page_lists_each_extension_with_its_reason(get_page, db, arranged, as_panel):
+    consultation = arranged.consultation
+    db.add(
+        DeadlineChange(
+            consultation_id=consultation.id,
+            kind=DeadlineChangeKind.extended,
+            previous_closes_at=consultation.closes_at - timedelta(days=7),
+            new_closes_at=consultation.closes_at,
+            reason="The DCC asked for more time.",
+        )
+    )
+    db.commit()
+    page = get_page(summary_url())
+    change = page.select("#consultation-period .govuk-summary-list__row")[-1]
+    assert normalise(change.select_one("dt").text) == "Change to the deadline"
+    assert normalise(change.select_one("dd").text) == (
+        f"Deadline extended from {uk_datetime(consultation.closes_at - timedelta(days=7))} "
+        f"to {uk_datetime(consultation.closes_at)} Reason: The DCC asked for more time."
+    )
+
+
+# Charts
+
+
+def test_each_choice_question_has_an_svg_chart_named_for_screen_readers(
+    get_page, arranged, as_panel
+):
+    page = get_page(summary_url())
+    assert [f["id"] for f in page.select("figure.consult-chart")] == ["chart-q1", "chart-q2"]
+    svg = page.select_one("#chart-q1 svg")
+    assert svg["role"] == "img"
+    labelled_by = svg["aria-labelledby"].split()
+    assert normalise(page.select_one(f"#{labelled_by[0]}").text) == (
+        "Answers to q1 by party category"
+    )
+    assert "Yes: 3, No: 2" in page.select_one(f"#{labelled_by[1]}").text
+
+
+def test_chart_bars_are_as_long_as_their_counts(get_page, arranged, as_panel):
+    page = get_page(summary_url())
+    bars = page.select("#chart-q1 .consult-chart__bar")
+    lengths = [sum(float(r["width"]) for r in bar.select("rect")) for bar in bars]
+    assert lengths == pytest.approx([540, 360], abs=0.1)  # Yes 3, No 2
+    segments = [r.select_one("title").text for r in bars[0].select("rect")]
+    assert segments == ["Large Supplier: 2", "Electricity Network: 1"]
+    assert [normalise(t.text) for t in page.select("#chart-q1 .consult-chart__total")] == ["3", "2"]
+
+
+def test_chart_legend_names_only_the_categories_that_answered(get_page, arranged, as_panel):
+    page = get_page(summary_url())
+    legend = [normalise(li.text) for li in page.select("#chart-q1 .consult-chart__legend li")]
+    assert legend == ["Large Supplier", "Small Supplier", "Electricity Network", "Gas Network"]
+
+
+def test_page_has_no_inline_styles_the_csp_would_block(get_page, arranged, as_panel):
+    page = get_page(summary_url())
+    assert page.select("[style]") == []
+    assert page.select("style") == []
+
+
+# Answers: a short preview per question, then a page of all of them
+
+
+def test_many_answers_show_a_preview_and_a_link_to_all_of_them(get_page, db, as_panel):
+    consultation = factories.make_consultation(db, "MANY-1", status="open")
+    for n in range(7):
+        user = respondent_of(db, f"Supplier {n}", PartyCategory.small_supplier)
+        factories.make_response(db, consultation, user, answers("Yes", f"Reason {n}"))
+    page = get_page(summary_url("MANY-1"))
+    assert len(table_rows(page, "answers-q1")) == 5
+    link = page.select_one("#all-answers-q1")
+    assert normalise(link.text).startswith("See all the answers to q1")
+    assert link["href"] == summary_url("MANY-1", "/questions/q1")
+
+
+def test_public_version_links_to_public_answers(get_page, arranged, as_panel):
+    page = get_page(summary_url(version="public"))
+    assert page.select_one("#all-answers-q1")["href"].endswith("/questions/q1?version=public")
+
+
+def test_respondents_are_listed_fifty_to_a_page(get_page, db, as_panel):
+    consultation = factories.make_consultation(db, "MANY-2", status="open")
+    for n in range(51):
+        user = respondent_of(db, f"Supplier {n:02d}", PartyCategory.small_supplier)
+        factories.make_response(db, consultation, user)
+    page = get_page(summary_url("MANY-2"))
+    assert len(table_rows(page, "respondents")) == 50
+    assert normalise(page.select_one("#respondents-range").text).startswith(
+        "Respondents 1 to 50 of 51"
+    )
+    following = page.select_one("#respondents-pagination .govuk-pagination__next a")["href"]
+    second = get_page(following)
+    assert [row[0] for row in table_rows(second, "respondents")] == ["Supplier 50"]
+
+
+def test_page_of_respondents_that_is_not_a_number_is_a_400(get_page, arranged, as_panel):
+    get_page(summary_url() + "?page=last", status=400)
+
+
+def test_page_links_to_the_attachments_zip_with_its_count(get_page, arranged, as_panel):
+    link = get_page(summary_url()).select_one("#attachments-link")
+    assert link["href"] == summary_url(suffix="/attachments.zip")
+    assert "(0 files)" in normalise(link.text)
+
+
+# The Panel's list of summaries
+
+
+def test_index_lists_consultations_that_have_opened_with_their_responses(
+    get_page, db, arranged, as_panel
+):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
+    factories.make_consultation(db, "SOON-1", status="upcoming")
+    factories.make_consultation(db, "OPEN-1", status="open")
+    page = get_page("/panel/consultations")
+    rows = table_rows(page, "summaries")
+    assert [(row[0], row[2], row[4]) for row in rows] == [
+        ("OPEN-1", "Open", "0"),
+        (REFERENCE, "Closed", "5"),
+    ]
+    links = [a["href"] for a in page.select("#summaries a")]
+    assert links == [summary_url("OPEN-1"), summary_url()]
+
+
+def test_index_without_consultations_says_so(get_page, db, as_panel):
+    page = get_page("/panel/consultations")
+    assert normalise(page.select_one("#no-summaries").text) == "No consultation has opened yet."

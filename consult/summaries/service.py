@@ -13,7 +13,6 @@ with ten.
 """
 
 import enum
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -353,8 +352,7 @@ def tallies(
         )
         .select_from(RevisionChoice)
         .join(RevisionAnswer, RevisionAnswer.id == RevisionChoice.revision_answer_id)
-        .join(Revision, Revision.id == RevisionAnswer.revision_id)
-        .join(Response, Response.current_revision_id == Revision.id)
+        .join(Response, Response.current_revision_id == RevisionAnswer.revision_id)
         .join(Organisation, Organisation.id == Response.organisation_id),
         consultation_id,
     ).group_by(RevisionAnswer.question_id, RevisionChoice.option, Organisation.category)
@@ -378,46 +376,75 @@ def iter_response_rows(
     questions: list[SummaryQuestion],
     version: Version,
 ) -> Iterator[ResponseRow]:
-    """Every submitted response with its answers to ``questions``, one at a time, from one
-    query.
+    """Every submitted response with its answers to ``questions``, one at a time.
 
-    The query has a row per chosen option (or per answer, or per response without
-    answers), ordered by response, so rows are grouped here without holding them all.
+    Two streamed queries in the same order (receipt): one row per respondent, and one row
+    per answer (or per chosen option); they are merged here without holding them all, so
+    the respondent's particulars are read once, not once per answer.
     """
-    wanted = RevisionAnswer.revision_id == Revision.id
+    connection = session.connection()
+    streamed = {"stream_results": True, "yield_per": BATCH_SIZE}
+    who_rows = connection.execute(
+        _respondents_query_for(consultation_id).execution_options(**streamed)
+    )
+    answer_rows = connection.execute(
+        _answers_query(consultation_id, questions).execution_options(**streamed)
+    )
+    by_id = {q.id: q for q in questions}
+    pending = next(answer_rows, None)
+    for who in who_rows:
+        collected: dict[int, list] = {}
+        while pending is not None and pending[0] == who.id:
+            _collect(collected, pending)
+            pending = next(answer_rows, None)
+        yield ResponseRow(_respondent(who, reference, version), _cells(collected, by_id))
+
+
+def _answers_query(consultation_id: int, questions: list[SummaryQuestion]) -> Select:
+    joined = RevisionAnswer.revision_id == Response.current_revision_id
     if len(questions) == 1:
         # One question's answers only (the DOCX reads a question at a time).
-        wanted = and_(wanted, RevisionAnswer.question_id == questions[0].id)
-    query = _counted(
+        joined = and_(joined, RevisionAnswer.question_id == questions[0].id)
+    return _counted(
         select(
             Response.id,
-            Response.receipt_number,
-            Organisation.name,
-            Organisation.category,
-            Revision.confidential,
-            Revision.late,
-            Revision.submitted_at,
-            Revision.number,
             RevisionAnswer.question_id,
             RevisionAnswer.text,
             RevisionAnswer.rationale,
             RevisionChoice.option,
         )
         .select_from(Response)
-        .join(Revision, Revision.id == Response.current_revision_id)
-        .join(Organisation, Organisation.id == Response.organisation_id)
-        .outerjoin(RevisionAnswer, wanted)
+        .join(RevisionAnswer, joined)
         .outerjoin(RevisionChoice, RevisionChoice.revision_answer_id == RevisionAnswer.id),
         consultation_id,
     ).order_by(Response.receipt_number, Response.id, RevisionAnswer.question_id)
-    by_id = {q.id: q for q in questions}
-    result = session.execute(query.execution_options(yield_per=BATCH_SIZE))
-    for _response_id, rows in itertools.groupby(result, key=lambda r: r.id):
-        rows = list(rows)
-        yield ResponseRow(_respondent(rows[0], reference, version), _answers(rows, by_id))
 
 
-def _respondents_query(summary: Summary) -> Select:
+def _collect(collected: dict[int, list], row) -> None:
+    """Add an answer row to its response's answers: [text, rationale, chosen options]."""
+    _response_id, question_id, text, rationale, option = row
+    held = collected.get(question_id)
+    if held is None:
+        held = collected[question_id] = [text, rationale, set()]
+    if option is not None:
+        held[2].add(option)
+
+
+def _cells(collected: dict[int, list], questions: dict[int, SummaryQuestion]) -> dict:
+    cells: dict[int, AnswerCell] = {}
+    for question_id, (text, rationale, chosen) in collected.items():
+        question = questions.get(question_id)
+        if question is None:
+            continue
+        if question.is_choice:
+            answer = "; ".join(o for o in question.options if o in chosen) if chosen else ""
+        else:
+            answer = text or ""
+        cells[question_id] = AnswerCell(answer, rationale or "")
+    return cells
+
+
+def _respondents_query_for(consultation_id: int) -> Select:
     return _counted(
         select(
             Response.id,
@@ -432,8 +459,12 @@ def _respondents_query(summary: Summary) -> Select:
         .select_from(Response)
         .join(Revision, Revision.id == Response.current_revision_id)
         .join(Organisation, Organisation.id == Response.organisation_id),
-        summary.consultation_id,
+        consultation_id,
     ).order_by(Response.receipt_number, Response.id)
+
+
+def _respondents_query(summary: Summary) -> Select:
+    return _respondents_query_for(summary.consultation_id)
 
 
 def respondents_page(
@@ -463,20 +494,3 @@ def _respondent(row, reference: str, version: Version) -> Respondent:
         submitted_at=row.submitted_at,
         revision=row.number,
     )
-
-
-def _answers(rows: list, questions: dict[int, SummaryQuestion]) -> dict[int, AnswerCell]:
-    answers: dict[int, AnswerCell] = {}
-    for question_id, answer_rows in itertools.groupby(rows, key=lambda r: r.question_id):
-        question = questions.get(question_id)
-        if question is None:
-            continue
-        answer_rows = list(answer_rows)
-        first = answer_rows[0]
-        if question.is_choice:
-            chosen = {r.option for r in answer_rows}
-            answer = "; ".join(o for o in question.options if o in chosen)
-        else:
-            answer = first.text or ""
-        answers[question_id] = AnswerCell(answer, first.rationale or "")
-    return answers

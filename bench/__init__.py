@@ -1,0 +1,1 @@
+"""make bench: how fast the summary page and downloads are as responses grow."""

@@ -1,0 +1,139 @@
+"""One measurement in a process of its own: ``python -m bench.probe URL WHAT``.
+
+Prints one JSON object: seconds, peak memory growth (MB), SQL statements and bytes.
+A fresh process per measurement keeps one measurement's memory out of the next. Peak
+memory is the growth of the process's peak resident size (VmHWM, reset just before the
+measurement through /proc/self/clear_refs) over its resident size just before.
+"""
+
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event, text
+
+from bench.data import PANEL_EMAIL, PASSWORD, REFERENCE
+from consult import create_app
+
+SUMMARY = f"/panel/consultations/{REFERENCE}/summary"
+
+BARE_GROUP_BY = """
+SELECT ra.question_id, rc.option, o.category, count(*)
+FROM revision_choice rc
+JOIN revision_answer ra ON ra.id = rc.revision_answer_id
+JOIN response s ON s.current_revision_id = ra.revision_id
+JOIN organisation o ON o.id = s.organisation_id
+WHERE s.consultation_id = 1 AND s.status = 'submitted'
+GROUP BY ra.question_id, rc.option, o.category
+"""
+
+BARE_DUMP = """
+SELECT s.id, s.receipt_number, o.name, o.category, r.confidential, r.late, r.submitted_at,
+       r.number, ra.question_id, ra.text, ra.rationale, rc.option
+FROM response s
+JOIN revision r ON r.id = s.current_revision_id
+JOIN organisation o ON o.id = s.organisation_id
+LEFT JOIN revision_answer ra ON ra.revision_id = r.id
+LEFT JOIN revision_choice rc ON rc.revision_answer_id = ra.id
+WHERE s.consultation_id = 1 AND s.status = 'submitted'
+ORDER BY s.receipt_number, s.id, ra.question_id
+"""
+
+
+def _download(suffix: str) -> Callable[[FlaskClient, Engine], int]:
+    def fetch(client: FlaskClient, _engine: Engine) -> int:
+        response = client.get(SUMMARY + suffix)
+        assert response.status_code == 200, response.status_code
+        size = 0
+        for chunk in response.response:  # the body as it streams, never held whole
+            size += len(chunk)
+        response.close()
+        return size
+
+    return fetch
+
+
+def _bare_group_by(_client: FlaskClient, engine: Engine) -> int:
+    with engine.connect() as connection:
+        return len(connection.execute(text(BARE_GROUP_BY)).all())
+
+
+def _bare_dump(_client: FlaskClient, engine: Engine) -> int:
+    rows = 0
+    with engine.connect() as connection, open(os.devnull, "w", newline="") as sink:
+        writer = csv.writer(sink)
+        result = connection.execution_options(stream_results=True, yield_per=500).execute(
+            text(BARE_DUMP)
+        )
+        for row in result:
+            writer.writerow(row)
+            rows += 1
+    return rows
+
+
+MEASURES: dict[str, Callable[[FlaskClient, Engine], int]] = {
+    "page": _download(""),
+    "csv": _download(".csv"),
+    "xlsx": _download(".xlsx"),
+    "docx": _download(".docx"),
+    "bare-groupby": _bare_group_by,
+    "bare-dump": _bare_dump,
+}
+
+
+def _status(field: str) -> float:
+    """A memory figure from /proc/self/status, in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def measure(url: str, what: str) -> dict:
+    """Run one measurement against the database at ``url``."""
+    with tempfile.TemporaryDirectory(prefix="consult-bench-") as folder:
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+                "UPLOAD_FOLDER": folder,
+            }
+        )
+        client = app.test_client()
+        signed_in = client.post("/auth/login", data={"email": PANEL_EMAIL, "password": PASSWORD})
+        assert signed_in.status_code == 302, "bench sign-in failed"
+        engine = app.extensions["consult.engine"]
+        if what == "page":
+            MEASURES[what](client, engine)  # compile the templates first
+        statements = []
+        event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
+        _reset_peak()
+        before = _status("VmRSS")
+        start = time.perf_counter()
+        size = MEASURES[what](client, engine)
+        seconds = time.perf_counter() - start
+        peak = _status("VmHWM") - before
+        engine.dispose()
+    return {
+        "seconds": seconds,
+        "peak_mb": max(peak, 0.0),
+        "queries": len(statements),
+        "size": size,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], sys.argv[2])))  # noqa: T201 - the probe's output

@@ -1,0 +1,146 @@
+"""SECAS publishes "What respondents said" on a closed consultation's public page (the
+public version: confidential respondents anonymised), with a confirmation, audited, and can
+withdraw it."""
+
+import pytest
+from sqlalchemy import select
+
+from consult.models import AuditEvent, Consultation
+from tests import factories
+from tests.conftest import normalise
+from tests.summaries_helpers import CONFIDENTIAL, NOT_COUNTED, REFERENCE, arrange, table_rows
+
+PUBLISH = f"/panel/consultations/{REFERENCE}/summary/publish"
+WITHDRAW = f"/panel/consultations/{REFERENCE}/summary/withdraw"
+PUBLIC_PAGE = f"/consultations/{REFERENCE}"
+
+
+@pytest.fixture
+def arranged(db):
+    return arrange(db)
+
+
+@pytest.fixture
+def as_secas(login, secas):
+    login(secas)
+    return secas
+
+
+@pytest.fixture
+def published(client, arranged, as_secas):
+    assert client.post(PUBLISH).status_code == 302
+    return arranged
+
+
+def _reload(db) -> Consultation:
+    db.expire_all()
+    return db.scalar(select(Consultation).where(Consultation.reference == REFERENCE))
+
+
+def _actions(db) -> list[str]:
+    return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_summary_offers_secas_to_publish_a_closed_consultation(get_page, arranged, as_secas):
+    page = get_page(f"/panel/consultations/{REFERENCE}/summary")
+    assert page.select_one("#publish-summary")["href"] == PUBLISH
+
+
+def test_panel_members_are_not_offered_publishing(get_page, arranged, login, panel):
+    login(panel)
+    page = get_page(f"/panel/consultations/{REFERENCE}/summary")
+    assert page.select_one("#publishing") is None
+
+
+def test_publishing_asks_for_confirmation_first(get_page, db, arranged, as_secas):
+    page = get_page(PUBLISH)
+    assert normalise(page.select_one("h1").text) == "Publish what respondents said"
+    assert "confidential respondents anonymised" in normalise(page.select_one("#explanation").text)
+    assert _reload(db).summary_published_at is None
+
+
+def test_publishing_shows_it_on_the_public_page_and_is_audited(client, get_page, db, published):
+    assert _reload(db).summary_published_at is not None
+    assert "summary.published" in _actions(db)
+    page = get_page(f"/panel/consultations/{REFERENCE}/summary")
+    assert "consultation’s public page since" in normalise(
+        page.select_one("#published-status").text
+    )
+
+
+def test_public_page_shows_what_respondents_said_anonymised(client, get_page, published):
+    client.post("/auth/logout")
+    page = get_page(PUBLIC_PAGE)
+    section = page.select_one("#what-respondents-said")
+    assert normalise(section.select_one("h2").text) == "What respondents said"
+    assert table_rows(page, "published-respondents-by-category")[-1] == ["Total", "5"]
+    assert table_rows(page, "tally-q1")[0] == ["Yes", "2", "0", "1", "0", "0", "0", "0", "3"]
+    assert page.select_one("#chart-q1 svg") is not None
+    names = [row[0] for row in table_rows(page, "published-answers-q1")]
+    assert names == [
+        "British Gas",
+        "Confidential respondent (Small Supplier)",
+        "Western Power",
+        "SGN Late",
+        "Confidential respondent (Large Supplier)",
+    ]
+    text = normalise(section.text)
+    for hidden in [*CONFIDENTIAL, *NOT_COUNTED, "Draft view."]:
+        assert hidden not in text
+    assert not section.select(".consult-tag-confidential")
+
+
+def test_public_answers_page_filters_the_published_answers(client, get_page, published):
+    client.post("/auth/logout")
+    page = get_page(PUBLIC_PAGE)
+    link = page.select_one("#published-all-answers-q1")["href"]
+    answers = get_page(link + "?option=No")
+    assert [row[0] for row in table_rows(answers, "answers")] == [
+        "Confidential respondent (Small Supplier)",
+        "SGN Late",
+    ]
+    for name in CONFIDENTIAL:
+        assert name not in normalise(answers.select_one("main").text)
+
+
+def test_public_answers_page_rejects_bad_filters_clearly(client, get_page, published):
+    page = get_page(f"{PUBLIC_PAGE}/what-respondents-said/q1?category=martians", status=400)
+    assert "There is no party category" in normalise(page.select_one("main").text)
+
+
+def test_unpublished_summary_is_not_on_the_public_page(client, get_page, arranged):
+    page = get_page(PUBLIC_PAGE)
+    assert page.select_one("#what-respondents-said") is None
+    get_page(f"{PUBLIC_PAGE}/what-respondents-said/q1", status=404)
+
+
+def test_an_open_consultation_cannot_be_published(get_page, db, as_secas):
+    factories.make_consultation(db, "OPEN-1", status="open")
+    page = get_page("/panel/consultations/OPEN-1/summary/publish", method="post", status=400)
+    message = normalise(page.select_one(".govuk-error-summary").text)
+    assert "only once the consultation has closed" in message
+    assert page.select_one("title").text.startswith("Error: ")
+
+
+def test_publishing_twice_is_refused(get_page, published):
+    page = get_page(PUBLISH, method="post", status=400)
+    assert "already published" in normalise(page.select_one(".govuk-error-summary").text)
+
+
+def test_withdrawing_takes_it_off_the_public_page_and_is_audited(client, get_page, db, published):
+    assert normalise(get_page(WITHDRAW).select_one("h1").text) == "Withdraw what respondents said"
+    assert client.post(WITHDRAW).status_code == 302
+    assert _reload(db).summary_published_at is None
+    assert _actions(db)[-2:] == ["summary.published", "summary.withdrawn"]
+    assert get_page(PUBLIC_PAGE).select_one("#what-respondents-said") is None
+
+
+def test_panel_members_may_not_publish(client, db, arranged, login, panel):
+    login(panel)
+    assert client.post(PUBLISH).status_code == 403
+    assert _reload(db).summary_published_at is None
+
+
+def test_publishing_form_carries_a_csrf_token(get_page, arranged, as_secas):
+    page = get_page(PUBLISH)
+    assert page.select_one("form input[name=csrf_token]") is not None
