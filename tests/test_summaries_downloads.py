@@ -2,12 +2,20 @@
 
 import csv
 import io
+import zipfile
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from consult.models import PartyCategory
+from consult.db import utcnow
+from consult.filters import uk_datetime
+from consult.models import DeadlineChange, DeadlineChangeKind, PartyCategory
+from consult.responses import attachments
+from consult.responses import service as responses
 from tests import factories
 from tests.summaries_helpers import (
     CONFIDENTIAL,
@@ -17,6 +25,7 @@ from tests.summaries_helpers import (
     REFERENCE,
     answers,
     arrange,
+    count_queries,
     download_name,
     respondent_of,
     summary_url,
@@ -38,6 +47,8 @@ HEADER = [
     "q3 answer",
     "q3 rationale",
 ]
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
 
 PUBLIC_NAMES = [
     "British Gas",
@@ -296,3 +307,181 @@ def test_download_of_an_unknown_version_is_a_400_page(get_page, arranged, as_pan
 def test_download_of_a_draft_is_not_found(client, db, as_panel, suffix):
     factories.make_consultation(db, "DRAFT-1", status="draft")
     assert client.get(summary_url("DRAFT-1", suffix)).status_code == 404
+
+
+# XLSX: charts and text sheets
+
+
+def test_xlsx_summary_sheet_has_a_native_chart_per_choice_question(client, arranged, as_panel):
+    data = download(client, ".xlsx").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
+        first = archive.read("xl/charts/chart1.xml").decode()
+    assert "<c:barChart>" in first and '<c:grouping val="stacked"/>' in first
+    assert "Summary!$A$" in first  # the options, read from the tally beside it
+    assert first.count("<c:ser>") == len(PartyCategory)
+
+
+def test_xlsx_has_a_sheet_per_text_question_with_its_answers(client, arranged, as_panel):
+    rows = xlsx_sheets(download(client, ".xlsx").get_data())["q3 answers"]
+    assert rows == [
+        ["Receipt", "Respondent", "Category", "Late", "Answer"],
+        ["SSI-2017-R0001", "British Gas", "Large Supplier", "No", "No further comments."],
+        ["SSI-2017-R0005", "EDF Energy", "Large Supplier", "No", "Thanks."],
+    ]
+
+
+def test_xlsx_summary_sheet_gives_the_period(client, arranged, as_panel):
+    rows = xlsx_sheets(download(client, ".xlsx").get_data())["Summary"]
+    assert rows[2][0].startswith("Consultation period: ")
+
+
+# DOCX: period, extensions, and tables whose head repeats on every page
+
+
+def test_docx_gives_the_period_and_each_extension(client, db, arranged, as_panel):
+    consultation = arranged.consultation
+    db.add(
+        DeadlineChange(
+            consultation_id=consultation.id,
+            kind=DeadlineChangeKind.extended,
+            previous_closes_at=consultation.closes_at - timedelta(days=7),
+            new_closes_at=consultation.closes_at,
+            reason="More time for suppliers.",
+        )
+    )
+    db.commit()
+    paragraphs = [
+        p.text for p in Document(io.BytesIO(download(client, ".docx").get_data())).paragraphs
+    ]
+    assert paragraphs[1] == (
+        f"Consultation period: {uk_datetime(consultation.opens_at)} to "
+        f"{uk_datetime(consultation.closes_at)} (UK time)."
+    )
+    assert paragraphs[2].startswith("Deadline extended from ")
+    assert paragraphs[2].endswith("Reason: More time for suppliers.")
+
+
+def test_docx_table_heads_repeat_on_every_page(client, arranged, as_panel):
+    document = Document(io.BytesIO(download(client, ".docx").get_data()))
+    for table in document.tables:
+        head = table.rows[0]._tr
+        assert head.trPr is not None and head.trPr.find(qn("w:tblHeader")) is not None
+
+
+def test_docx_keeps_line_breaks_in_answers(client, arranged, as_panel):
+    tables = docx_tables(download(client, ".docx").get_data())
+    q1 = next(t for t in tables if t[0] == ["Respondent", "Category", "Answer", "Rationale"])
+    assert q1[4][3] == "Our systems need longer.\nSecond line."
+
+
+# Attachments zip
+
+
+def _attach(app, db, arranged, name: str, filename: str, content: bytes) -> None:
+    user = arranged.users[name]
+    response = responses.find_response(db, arranged.consultation, user.organisation_id)
+    attachments.add(
+        db,
+        response,
+        io.BytesIO(content),
+        filename,
+        root=Path(app.config["UPLOAD_FOLDER"]),
+        max_bytes=1024 * 1024,
+        user=user,
+        now=arranged.consultation.closes_at - timedelta(hours=2),
+    )
+    db.commit()
+
+
+@pytest.fixture
+def attached(app, db, arranged):
+    _attach(app, db, arranged, "British Gas", "evidence.pdf", PDF + b"British Gas")
+    _attach(app, db, arranged, "British Gas", "evidence.pdf", PDF + b"a second file")
+    _attach(app, db, arranged, "Octopus Energy", "costs.pdf", PDF + b"Octopus costs")
+    return arranged
+
+
+def _zip_names(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.namelist()
+
+
+def test_attachments_zip_names_each_file_after_receipt_and_respondent(client, attached, as_panel):
+    response = download(
+        client, "/attachments.zip", filename=download_name(".zip", what="attachments")
+    )
+    assert response.mimetype == "application/zip"
+    data = response.get_data()
+    assert _zip_names(data) == [
+        "SSI-2017-R0001 British Gas - evidence.pdf",
+        "SSI-2017-R0001 British Gas - evidence (2).pdf",
+        "SSI-2017-R0002 Octopus Energy - costs.pdf",
+    ]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.read("SSI-2017-R0002 Octopus Energy - costs.pdf") == PDF + b"Octopus costs"
+
+
+def test_public_attachments_zip_leaves_out_confidential_respondents_files(
+    client, attached, as_panel
+):
+    name = download_name(".zip", "public", "attachments")
+    data = download(client, "/attachments.zip", "public", filename=name).get_data()
+    assert _zip_names(data) == [
+        "SSI-2017-R0001 British Gas - evidence.pdf",
+        "SSI-2017-R0001 British Gas - evidence (2).pdf",
+    ]
+
+
+def test_attachments_of_withdrawn_responses_are_left_out(client, app, db, arranged, as_panel):
+    consultation = factories.make_consultation(db, "WD-1", status="open")
+    user = respondent_of(db, "Leaving Energy", PartyCategory.small_supplier)
+    response = factories.make_response(db, consultation, user)
+    attachments.add(
+        db,
+        response,
+        io.BytesIO(PDF),
+        "gone.pdf",
+        root=Path(app.config["UPLOAD_FOLDER"]),
+        max_bytes=1024 * 1024,
+        user=user,
+        now=utcnow(),
+    )
+    responses.withdraw(db, response, expected_version=response.version, user=user, now=utcnow())
+    db.commit()
+    data = client.get(summary_url("WD-1", "/attachments.zip")).get_data()
+    assert _zip_names(data) == []
+
+
+def test_a_missing_stored_file_is_listed_not_fatal(client, app, attached, as_panel):
+    for stored in (Path(app.config["UPLOAD_FOLDER"]) / "attachments").iterdir():
+        if stored.read_bytes() == PDF + b"Octopus costs":
+            stored.unlink()
+    data = download(client, "/attachments.zip", filename=download_name(".zip", what="attachments"))
+    names = _zip_names(data.get_data())
+    assert names[-1] == "Files that could not be found.txt"
+    with zipfile.ZipFile(io.BytesIO(data.get_data())) as archive:
+        missing = archive.read(names[-1]).decode()
+    assert missing == "SSI-2017-R0002 Octopus Energy - costs.pdf\n"
+
+
+def test_page_counts_the_attachments_of_each_version(get_page, attached, as_panel):
+    assert "(3 files)" in get_page(summary_url()).select_one("#attachments-link").text
+    public = get_page(summary_url(version="public")).select_one("#attachments-link").text
+    assert "(2 files;" in public
+
+
+# Every download in a constant number of queries
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx", "/attachments.zip"])
+def test_download_queries_do_not_grow_with_responses(app, client, db, as_panel, suffix):
+    def queries_for(reference: str, responses_made: int) -> int:
+        consultation = factories.make_consultation(db, reference, status="open")
+        for n in range(responses_made):
+            user = respondent_of(db, f"{reference} {n}", list(PartyCategory)[n % 7])
+            factories.make_response(db, consultation, user, confidential=n % 2 == 0)
+        return count_queries(app, client, summary_url(reference, suffix))
+
+    assert queries_for("FEW-1", 2) == queries_for("MANY-1", 12)
