@@ -194,24 +194,35 @@ def answers_page(
     question: SummaryQuestion,
     chosen: AnswerFilter,
     page_size: int = PAGE_SIZE,
-    *,
-    count: bool = True,
 ) -> AnswerPage:
-    """The answers the filter finds, one page of them, in receipt order.
-
-    ``count=False`` skips counting (the summary page's short previews do not need it).
-    """
+    """The answers the filter finds, one page of them, in receipt order."""
     query = _answers_query(summary, question, chosen)
-    total = -1
-    if count:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = _page_rows(session, query, chosen.page, page_size)
+    return _page(session, summary, question, chosen, total, rows, page_size)
+
+
+def _page_rows(session: Session, query: Select, page: int, page_size: int) -> list:
     ordered = query.order_by(Response.receipt_number, Response.id)
-    rows = list(session.execute(ordered.offset((chosen.page - 1) * page_size).limit(page_size)))
-    chosen_options = _options_of(session, [row.answer_id for row in rows])
+    return list(session.execute(ordered.offset((page - 1) * page_size).limit(page_size)))
+
+
+def _page(
+    session: Session,
+    summary: Summary,
+    question: SummaryQuestion,
+    chosen: AnswerFilter,
+    total: int,
+    rows: list,
+    page_size: int,
+    options: dict[int, set[str]] | None = None,
+) -> AnswerPage:
+    if options is None:
+        options = _options_of(session, [row.answer_id for row in rows])
     found = [
         (
             _respondent(row, summary.reference, summary.version),
-            _cell(question, row, chosen_options.get(row.answer_id, set())),
+            _cell(question, row, options.get(row.answer_id, set())),
         )
         for row in rows
     ]
@@ -239,8 +250,16 @@ def _cell(question: SummaryQuestion, row, options: set[str]) -> AnswerCell:
 
 
 def previews(session: Session, summary: Summary) -> dict[int, AnswerPage]:
-    """The first few answers to each question, for the summary page (uncounted)."""
+    """The first few answers to each question, for the summary page: uncounted (``total``
+    is -1), one more than shown so the page knows whether there are others, and the
+    chosen options of them all read in one query."""
+    unfiltered = AnswerFilter()
+    rows = {
+        q.id: _page_rows(session, _answers_query(summary, q, unfiltered), 1, PREVIEW_SIZE + 1)
+        for q in summary.questions
+    }
+    options = _options_of(session, [row.answer_id for found in rows.values() for row in found])
     return {
-        q.id: answers_page(session, summary, q, AnswerFilter(), PREVIEW_SIZE + 1, count=False)
+        q.id: _page(session, summary, q, unfiltered, -1, rows[q.id], PREVIEW_SIZE + 1, options)
         for q in summary.questions
     }
