@@ -153,7 +153,7 @@ def table(figures: list[Figure]) -> str:
     """The figures as a Markdown table."""
     head = (
         "| database | what | responses | seconds | bare SQL seconds | ratio | peak MB "
-        "| SQL queries | bytes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        "| SQL queries | size |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for f in figures:
