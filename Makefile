@@ -54,6 +54,7 @@ serve: install assets
 
 bench: install assets
 	$(BIN)/python -m bench
+	$(BIN)/python -m loadtest
 
 clean:
 	rm -rf $(VENV) node_modules consult/static/consult.css consult/static/consult.js consult/static/govuk-frontend.min.js

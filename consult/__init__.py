@@ -1,11 +1,12 @@
 """Consult: publish consultations, collect responses, summarise them for the Panel."""
 
 from flask import Flask
+from flask_talisman import Talisman
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from consult import backup, config, db, filters, logs, web
-from consult.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman
+from consult.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     WTFormsHelpers(app)
     csrf.init_app(app)
-    talisman.init_app(
+    Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],

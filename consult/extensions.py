@@ -1,11 +1,13 @@
-"""Flask extensions, created here and bound to the app in ``create_app``."""
+"""Flask extensions, created here and bound to the app in ``create_app``.
+
+Talisman is not among them: it keeps its settings on the instance rather than per app,
+so ``create_app`` makes one for each app (tests build apps with different settings).
+"""
 
 from flask_login import LoginManager
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
-talisman = Talisman()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to continue."

@@ -240,6 +240,10 @@ class Section(Base):
     )
 
 
+# The respondent's URLs (/respond/<key>) put these words where a question key goes.
+RESERVED_QUESTION_KEYS = frozenset({"check", "confidentiality", "confirmation", "attachments"})
+
+
 class Question(Base):
     __tablename__ = "question"
     __table_args__ = (UniqueConstraint("consultation_id", "key"),)

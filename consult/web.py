@@ -1,6 +1,6 @@
 """App-wide web concerns: error pages, the health check, the signed-in user."""
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
@@ -78,6 +78,9 @@ def _error_page(status: int, heading: str):
 
 def _database_unavailable(error):
     logger.error("database unavailable", extra={"error": str(error.orig or error)[:500]})
+    # The page header shows who is signed in, and loading them needs the database:
+    # render the outage page as for a visitor so it never needs the database itself.
+    g._login_user = login_manager.anonymous_user()
     heading = "Sorry, the service is unavailable"
     return render_template("error.html", heading=heading, status=503), 503
 

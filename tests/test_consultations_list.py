@@ -95,3 +95,32 @@ def test_empty_filter_says_there_are_none(get_page):
     assert normalise(page.select_one(".consult-empty").text) == (
         "There are no upcoming consultations at the moment."
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (None, ["Consultations"]),
+        ("respondent", ["Consultations", "Your responses"]),
+        ("panel", ["Consultations", "Summaries"]),
+        (
+            "secas",
+            [
+                "Consultations",
+                "Summaries",
+                "Manage consultations",
+                "Organisations",
+                "Users",
+                "Outbox",
+                "Audit log",
+            ],
+        ),
+    ],
+)
+def test_header_links_to_what_each_role_can_do(request, get_page, login, who, expected):
+    if who:
+        login(request.getfixturevalue(who))
+    page = get_page("/consultations")
+    links = page.select(".govuk-service-navigation__list > li > a")
+    account = {"Sign in", "E-mail preferences"}
+    assert [normalise(a.text) for a in links if normalise(a.text) not in account] == expected

@@ -137,12 +137,6 @@ def test_database_outage_shows_the_503_page_and_the_service_recovers(database, a
     wait_for_every_worker(server, member, question)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="consult/web.py renders the 503 page with current_user, whose loader needs the "
-    "database, so a signed-in person gets a bare 500: set g._login_user to the anonymous "
-    "user in _database_unavailable (then remove this marker)",
-)
 def test_signed_in_people_get_the_503_page_during_an_outage(database, arranged, server):
     consultation, respondent = arranged
     question = f"/consultations/{consultation.reference}/respond/q1"

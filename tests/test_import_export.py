@@ -225,6 +225,7 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
         (with_changes(title=42), "title: must be a string"),
         (with_changes(questions="q1"), "questions: must be a list"),
         (with_question_changes(2, key="q1"), "questions: the key 'q1' is used more than once"),
+        (with_question_changes(1, key="check"), "questions[1].key: 'check' is reserved for a"),
         (with_question_changes(0, options=["Yes"]), "questions[0].options: a choice question"),
         (with_question_changes(1, options=["A", "A"]), "questions[1].options: options must be"),
         (with_question_changes(2, options=["A", "B"]), "questions[2].options: a text question"),

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from consult.db import utcnow
+from consult.filters import uk_datetime
 from consult.models import Answer, OutboxMessage, Response, ResponseStatus, Revision
 from consult.responses import service
 from tests import factories
@@ -153,6 +154,22 @@ def test_late_allowance_for_one_organisation_does_not_open_it_to_others(
     login(other_respondent)
     page = client.get(respond_url(consultation, "q1")).get_data(as_text=True)
     assert "This consultation has closed" in page
+
+
+def test_consultation_page_offers_a_late_allowance_holder_the_way_in(
+    get_page, db, consultation, respondent, other_respondent, login
+):
+    close(db, consultation, at=utcnow() - timedelta(hours=2))
+    until = utcnow() + timedelta(days=1)
+    factories.grant_late_allowance(db, consultation, respondent.organisation, until=until)
+    login(other_respondent)
+    page = get_page(f"/consultations/{consultation.reference}")
+    assert page.select_one("#respond") is None
+    assert "no longer accepting responses" in normalise(page.text)
+    login(respondent)
+    page = get_page(f"/consultations/{consultation.reference}")
+    assert page.select_one("#respond")["href"] == respond_url(consultation)
+    assert f"respond until {uk_datetime(until)}" in normalise(page.text)
 
 
 # Optimistic locking

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consult import audit
 from consult.errors import InvalidInput, NotFound, QuestionsLocked
 from consult.models import (
+    RESERVED_QUESTION_KEYS,
     AuditEvent,
     Consultation,
     ConsultationKind,
@@ -30,8 +31,7 @@ from consult.models import (
 from consult.responses.service import DEFAULT_TEXT_LIMIT
 
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
-# The respondent's URLs put these words where a question key goes.
-RESERVED_KEYS = frozenset({"check", "confidentiality", "confirmation", "attachments"})
+RESERVED_KEYS = RESERVED_QUESTION_KEYS
 _NUMBERED_KEY = re.compile(r"q(\d+)")
 LOCKED_MESSAGE = (
     "The questions cannot be changed because a response has already been submitted. "

@@ -53,13 +53,21 @@ class GovDateField(Field):
         self.noun = noun  # e.g. "closing date", used in messages
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        self.raw_data = [v.strip() for v in valuelist] if valuelist else None
+        # The widget shows back exactly three boxes, so a post with any other number of
+        # values (only a crafted one) is shown back empty and refused in pre_validate.
+        self.malformed = bool(valuelist) and len(valuelist) != 3
+        if self.malformed:
+            self.raw_data = ["", "", ""]
+        else:
+            self.raw_data = [v.strip() for v in valuelist] if valuelist else None
         self.data = None
 
     def _value(self) -> str:
         return ""
 
     def pre_validate(self, form: FlaskForm) -> None:
+        if getattr(self, "malformed", False):
+            raise ValidationError(f"Enter the {self.noun} as a day, month and year")
         parts = self.raw_data if self.raw_data and len(self.raw_data) == 3 else ["", "", ""]
         day, month, year = parts
         if not any(parts):

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from consult import audit
 from consult.consultations import service
 from consult.errors import InvalidInput
-from consult.models import Consultation, ConsultationKind, Question, QuestionKind, Section
+from consult.models import (
+    RESERVED_QUESTION_KEYS,
+    Consultation,
+    ConsultationKind,
+    Question,
+    QuestionKind,
+    Section,
+)
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -203,6 +210,8 @@ def _question(spec: dict, index: int, problems: _Problems) -> Question:
     key = reader.text("key", max_length=20)
     if key and not KEY_PATTERN.fullmatch(key):
         problems.add(reader.where("key"), f"'{key}' may contain only letters, digits, - and _")
+    if key in RESERVED_QUESTION_KEYS:
+        problems.add(reader.where("key"), f"'{key}' is reserved for a page of the response form")
     kind = _question_kind(reader)
     question = Question(
         position=index + 1,

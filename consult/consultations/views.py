@@ -9,7 +9,7 @@ from consult.consultations import service
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput, NotFound
 from consult.models import Consultation, ConsultationStatus, ResponseStatus, Role
-from consult.responses.service import find_response
+from consult.responses.service import find_response, late_allowance
 from consult.summaries import answers as summary_answers
 from consult.summaries import publishing
 from consult.summaries.chart import bar_chart
@@ -81,6 +81,7 @@ def show(reference: str):
         consultation=consultation,
         status=consultation.status_at(now),
         has_submitted_response=_organisation_has_submitted(consultation),
+        late_allowance=_late_allowance(consultation, now),
         **_what_respondents_said(consultation, now),
     )
 
@@ -141,6 +142,13 @@ def _find(reference: str) -> Consultation:
     """The consultation; drafts exist only for SECAS, who may preview them."""
     is_secas = current_user.is_authenticated and current_user.role is Role.secas
     return service.get_by_reference(get_session(), reference, include_drafts=is_secas)
+
+
+def _late_allowance(consultation: Consultation, now):
+    """The signed-in respondent's organisation's late allowance in force, if any."""
+    if not current_user.is_authenticated or current_user.role is not Role.respondent:
+        return None
+    return late_allowance(get_session(), consultation, current_user.organisation_id, now)
 
 
 def _organisation_has_submitted(consultation: Consultation) -> bool:

@@ -3,6 +3,8 @@ with axe-core checking every admin page on the way."""
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from consult.db import utcnow
 from consult.filters import LONDON
 from tests import factories
@@ -64,7 +66,7 @@ def test_build_publish_extend_and_close(page, base_url, secas, assert_accessible
     assert_accessible(page)
 
     page.get_by_role("link", name="Preview the form as respondents see it").click()
-    assert page.get_by_label("Do you have any other comments?").is_visible()
+    expect(page.get_by_label("Do you have any other comments?")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Back").click()
 

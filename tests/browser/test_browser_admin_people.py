@@ -3,6 +3,7 @@ link and signs in: in a real browser, with axe-core on every page."""
 
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consult.models import OutboxMessage
@@ -39,7 +40,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     page.get_by_label("Large Supplier").check()
     page.get_by_label("SEC Party identifier (optional)").fill("SEC0042")
     page.get_by_role("button", name="Save organisation").click()
-    assert page.get_by_role("heading", name="EDF Energy").is_visible()
+    expect(page.get_by_role("heading", name="EDF Energy")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Invite a user").click()
@@ -47,7 +48,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Email address").fill("ada@example.com")
     # Invited from the organisation's page: respondent, of EDF Energy, already chosen.
-    assert page.get_by_label("Respondent", exact=True).is_checked()
+    expect(page.get_by_label("Respondent", exact=True)).to_be_checked()
     chosen = page.get_by_label("Organisation (respondents only)").input_value()
     assert page.locator(f"#organisation option[value='{chosen}']").inner_text() == (
         "EDF Energy (Large Supplier)"
@@ -58,7 +59,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(base_url + invitation_path(db))
-    assert page.get_by_role("heading", name="Set your password").is_visible()
+    expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
@@ -67,7 +68,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     assert_accessible(page)
 
     sign_in(page, base_url, "ada@example.com", NEW_PASSWORD)
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     assert "Ada Lovelace (EDF Energy)" in page.inner_text("header")
     page.goto(f"{base_url}/account/preferences")
     assert_accessible(page)

@@ -5,6 +5,7 @@ submit, amend and withdraw; and a question answered with the keyboard alone."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.responses_helpers import QUESTIONS, add_sections
@@ -31,7 +32,7 @@ def test_main_path_task_list_to_withdrawal_with_a_colleague(
     respond = f"{base_url}/consultations/{consultation.reference}/respond"
     sign_in(page, base_url, respondent)
     page.goto(respond)
-    assert page.locator("#sections").is_visible()
+    expect(page.locator("#sections")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Your view").click()
@@ -96,7 +97,7 @@ def test_main_path_task_list_to_withdrawal_with_a_colleague(
     page.locator("a#withdraw").click()
     assert_accessible(page)
     page.get_by_role("button", name="Withdraw response").click()
-    assert page.locator("#withdrawn").is_visible()
+    expect(page.locator("#withdrawn")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Your responses").click()
@@ -136,7 +137,7 @@ def test_a_question_answered_with_the_keyboard_alone(page, base_url, consultatio
         page.keyboard.press("Enter")  # on "Save and continue"
     assert page.url.endswith("/respond/q2")
     page.goto(f"{base_url}/consultations/{consultation.reference}/respond/q1")
-    assert page.get_by_label("Yes").is_checked()
+    expect(page.get_by_label("Yes")).to_be_checked()
     assert page.get_by_label("Please provide your rationale").input_value() == (
         "Typed without a mouse."
     )

@@ -1,11 +1,13 @@
 """Signing in, in a real browser: labelled controls, keyboard only, accessible."""
 
+from playwright.sync_api import expect
+
 from tests import factories
 
 
 def test_sign_in_page_passes_axe(page, base_url, assert_accessible):
     page.goto(f"{base_url}/auth/login")
-    assert page.get_by_label("Email address").is_visible()
+    expect(page.get_by_label("Email address")).to_be_visible()
     assert_accessible(page)
 
 
@@ -31,4 +33,4 @@ def test_sign_in_with_the_keyboard_alone(page, base_url, respondent):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/auth/login" not in page.url
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -1,6 +1,8 @@
 """The Panel's summary in a real browser: charts and tables pass axe, the answer filters
 work without JavaScript's help, and the published public summary is accessible too."""
 
+from playwright.sync_api import expect
+
 from tests import factories
 from tests.browser.conftest import ROOT
 from tests.summaries_helpers import REFERENCE, arrange
@@ -19,8 +21,8 @@ def test_summary_page_with_charts_passes_axe(page, base_url, db, panel, assert_a
     _sign_in(page, base_url, panel)
     page.goto(f"{base_url}/panel/consultations")
     page.get_by_role("link", name="Changing the end date of the SSI variations – summary").click()
-    assert page.locator("#chart-q1 .consult-chart__svg").is_visible()
-    assert page.get_by_role("img", name="Answers to q1 by party category").is_visible()
+    expect(page.locator("#chart-q1 .consult-chart__svg")).to_be_visible()
+    expect(page.get_by_role("img", name="Answers to q1 by party category")).to_be_visible()
     page.screenshot(path=str(ROOT / "test-results" / "summary-page.png"), full_page=True)
     assert_accessible(page)
 
@@ -52,5 +54,5 @@ def test_published_summary_on_the_public_page_passes_axe(
         "Published what respondents said" in page.locator(".govuk-notification-banner").inner_text()
     )
     page.goto(f"{base_url}/consultations/{REFERENCE}")
-    assert page.get_by_role("heading", name="What respondents said").is_visible()
+    expect(page.get_by_role("heading", name="What respondents said")).to_be_visible()
     assert_accessible(page)
