@@ -70,6 +70,7 @@ POLICY = {
     "people.change_role": SECAS,
     "people.deactivate": SECAS,
     "people.reactivate": SECAS,
+    "people.reset_two_factor": SECAS,
     "people.invite_again": SECAS,
     "people.responses": SECAS,
     "people.remind": SECAS,

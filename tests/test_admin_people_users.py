@@ -1,5 +1,6 @@
 """SECAS invite users, change their roles, deactivate and reactivate them."""
 
+import pyotp
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
@@ -201,3 +202,59 @@ def test_panel_members_cannot_manage_users(panel, login, client, respondent):
     login(panel)
     assert client.get("/admin/users").status_code == 403
     assert client.post(f"/admin/users/{respondent.id}/deactivate").status_code == 403
+
+
+# Two-factor reset, for someone who lost their authenticator app
+
+
+def test_the_user_page_says_whether_two_factor_is_set_up(db, panel, signed_in, get_page):
+    rows = {
+        normalise(r.select_one("dt").text): r
+        for r in get_page(f"/admin/users/{panel.id}").select(".govuk-summary-list__row")
+    }
+    assert normalise(rows["Two-factor authentication"].select_one("dd").text) == "Not set up"
+    assert rows["Two-factor authentication"].select_one("a") is None
+    panel.totp_secret = pyotp.random_base32()
+    db.commit()
+    row = next(
+        r
+        for r in get_page(f"/admin/users/{panel.id}").select(".govuk-summary-list__row")
+        if normalise(r.select_one("dt").text) == "Two-factor authentication"
+    )
+    assert normalise(row.select_one("dd").text) == "Set up"
+    assert row.select_one("a")["href"] == f"/admin/users/{panel.id}/two-factor/reset"
+
+
+def test_resetting_two_factor_signs_them_out_and_lets_them_in_with_a_new_app(app, db, panel, secas):
+    panel.totp_secret = pyotp.random_base32()
+    db.commit()
+    theirs = app.test_client()
+    theirs.post("/auth/login", data={"email": panel.email, "password": factories.PASSWORD})
+    code = pyotp.TOTP(panel.totp_secret).now()
+    assert theirs.post("/auth/two-factor", data={"code": code}).status_code == 302
+    assert theirs.get("/panel/consultations").status_code == 200
+
+    admin = signed_in_client(app, secas)
+    page = BeautifulSoup(
+        admin.get(f"/admin/users/{panel.id}/two-factor/reset").get_data(as_text=True),
+        "html.parser",
+    )
+    assert normalise(page.select_one("h1").text) == (
+        f"Reset two-factor authentication for {panel.name}?"
+    )
+    response = admin.post(f"/admin/users/{panel.id}/two-factor/reset", follow_redirects=True)
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert banner(page).startswith(f"Success {panel.name}’s two-factor authentication is reset.")
+
+    assert "/auth/login" in theirs.get("/panel/consultations").location
+    db.expire_all()
+    assert panel.totp_secret is None
+    credentials = {"email": panel.email, "password": factories.PASSWORD}
+    assert theirs.post("/auth/login", data=credentials).location != "/auth/two-factor"
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "user.two_factor_reset"))
+    assert (event.actor_id, event.detail["user_id"]) == (secas.id, panel.id)
+
+
+def test_resetting_two_factor_that_is_not_set_up_says_so(panel, signed_in, get_page):
+    page = get_page(f"/admin/users/{panel.id}/two-factor/reset", method="post")
+    assert error_summary(page) == [f"{panel.name} has not set up two-factor authentication"]

@@ -241,6 +241,43 @@ def deactivate(user_id: int):
     )
 
 
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@role_required(Role.secas)
+def reset_two_factor(user_id: int):
+    """Confirm, then forget a user's authenticator so they can set up a new one."""
+    session = get_session()
+    found = people_service.get_user(session, user_id)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            people_service.reset_two_factor(session, found, current_user.id)
+        except InvalidInput as problem:
+            session.rollback()
+            error = str(problem)
+        else:
+            session.commit()
+            flash(
+                f"{found.name}’s two-factor authentication is reset. They will set up a new "
+                "authenticator app the next time they sign in.",
+                "success",
+            )
+            return redirect(url_for("people.user", user_id=found.id))
+    return render_template(
+        "admin/people/confirm.html",
+        form=form,
+        error=error,
+        has_errors=error is not None,
+        heading=f"Reset two-factor authentication for {found.name}?",
+        explanation=f"Do this only when {found.name} ({found.email}) has lost their "
+        "authenticator app and you have checked who they are. They will be signed out, and "
+        "will set up a new authenticator app the next time they sign in.",
+        button="Reset two-factor authentication",
+        warning=True,
+        cancel_url=url_for("people.user", user_id=found.id),
+    )
+
+
 @bp.post("/users/<int:user_id>/reactivate")
 @role_required(Role.secas)
 def reactivate(user_id: int):

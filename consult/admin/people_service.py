@@ -1,4 +1,5 @@
-"""Users as SECAS manages them: invite, change role, deactivate and reactivate."""
+"""Users as SECAS manages them: invite, change role, deactivate and reactivate, and reset
+two-factor sign-in for someone who lost their authenticator."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -155,6 +156,24 @@ def reactivate(session: Session, user: User, actor_id: int | None) -> None:
     audit.record(
         session,
         "user.reactivated",
+        actor_id=actor_id,
+        organisation_id=user.organisation_id,
+        user_id=user.id,
+        email=user.email,
+    )
+
+
+def reset_two_factor(session: Session, user: User, actor_id: int | None) -> None:
+    """Forget a user's authenticator (say it was lost) and end their sessions; they set
+    up a new one the next time they sign in, if their role needs it."""
+    if not user.totp_secret:
+        raise InvalidInput(f"{user.name} has not set up two-factor authentication")
+    user.totp_secret = None
+    user.totp_last_counter = None
+    end_sessions(user)
+    audit.record(
+        session,
+        "user.two_factor_reset",
         actor_id=actor_id,
         organisation_id=user.organisation_id,
         user_id=user.id,
