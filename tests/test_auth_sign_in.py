@@ -146,3 +146,14 @@ def test_sign_out_ends_the_session(secas, client):
     with client.session_transaction() as session:
         assert "_user_id" not in session
     assert client.get("/admin/consultations").status_code == 302
+
+
+def test_a_copy_of_the_session_cookie_stops_working_after_sign_out(app, secas, client):
+    sign_in(client, secas.email)
+    copied = app.test_client()
+    cookie = client.get_cookie("session")
+    copied.set_cookie("session", cookie.value)
+    assert copied.get("/admin/consultations").status_code == 200
+    client.post("/auth/logout")
+    response = copied.get("/admin/consultations")
+    assert response.status_code == 302 and "/auth/login" in response.location

@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 
 from consult.auth import security, twofactor
 from consult.auth.forms import CodeForm, LoginForm
-from consult.auth.service import check_sign_in, record_failure, record_success
+from consult.auth.service import check_sign_in, end_sessions, record_failure, record_success
 from consult.db import get_session, utcnow
 from consult.errors import AccountLocked, BadCredentials
 from consult.models import Role, User
@@ -87,7 +87,12 @@ def two_factor():
 
 @bp.post("/logout")
 def logout():
+    """Sign out, and end every session of this user's: the session lives in a signed
+    cookie, so only moving the user's epoch on stops a copy of it working afterwards."""
     if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        end_sessions(user)
+        get_session().commit()
         logout_user()
     session.clear()
     return redirect(url_for("consultations.index"))
