@@ -1,9 +1,9 @@
 """App-wide web concerns: error pages, the health check, the signed-in user."""
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from consult import migrate
 from consult.db import get_session
@@ -16,6 +16,7 @@ from consult.models import User
 def init_app(app: Flask) -> None:
     """Register error handlers, the user loader and ``/healthz``."""
     login_manager.user_loader(_load_user)
+    app.before_request(_refuse_nul_characters)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.add_url_rule("/readyz", "readyz", _readyz)
     app.add_url_rule("/", "index", _index)
@@ -71,6 +72,10 @@ def _readyz():
 
 def _error_page(status: int, heading: str):
     def handler(_error):
+        if status == 500:
+            # Whatever failed may have left the session unusable: render as for a visitor,
+            # with nothing from the database, so the error page itself cannot fail.
+            _forget_session()
         return render_template("error.html", heading=heading, status=status), status
 
     return handler
@@ -80,9 +85,34 @@ def _database_unavailable(error):
     logger.error("database unavailable", extra={"error": str(error.orig or error)[:500]})
     # The page header shows who is signed in, and loading them needs the database:
     # render the outage page as for a visitor so it never needs the database itself.
-    g._login_user = login_manager.anonymous_user()
+    _forget_session()
     heading = "Sorry, the service is unavailable"
     return render_template("error.html", heading=heading, status=503), 503
+
+
+def _forget_session() -> None:
+    try:
+        get_session().rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the request's teardown discards it
+    g._login_user = login_manager.anonymous_user()
+
+
+def _refuse_nul_characters():
+    """PostgreSQL cannot store character 0 in text, and no person types it: refuse any
+    request carrying one, in the address or a form, before anything reads it."""
+    pairs = list(request.args.items(multi=True))
+    if request.method == "POST":
+        pairs.extend(request.form.items(multi=True))
+    values = [request.path, *(part for pair in pairs for part in pair)]
+    if any("\x00" in value for value in values):
+        heading = "Sorry, there is a problem with what was sent"
+        message = (
+            "It contained a character that cannot be stored (a null character, code 0). "
+            "Go back, remove it from what you typed or pasted, and try again."
+        )
+        return render_template("error.html", heading=heading, message=message, status=400), 400
+    return None
 
 
 def _csrf_error(_error):

@@ -236,6 +236,8 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
         (with_question_changes(0, section=7), "questions[0].section: must be a string"),
         (with_changes(questions=[{"kind": "text"}]), "questions[0].key: is required"),
         ([DOCUMENT], "must be a JSON object"),
+        (with_changes(title="SSI\x00"), "the document contains a null character (\\u0000)"),
+        (with_question_changes(0, options=["Yes", "N\x00o"]), "contains a null character"),
     ],
 )
 def test_import_refuses_invalid_values_naming_them(app, write_json, document, message):

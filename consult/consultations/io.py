@@ -111,7 +111,20 @@ def parse(text: str) -> dict:
         ) from None
     if not isinstance(data, dict):
         raise InvalidInput("the consultation must be a JSON object ({...})")
+    if _has_nul(data):
+        raise InvalidInput("the document contains a null character (\\u0000): remove it")
     return data
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a decoded JSON value holds character 0 anywhere (no database stores it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def build_consultation(data: dict) -> Consultation:
