@@ -4,6 +4,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.routing import IntegerConverter
 
 from consult import migrate
 from consult.db import get_session
@@ -11,10 +12,22 @@ from consult.errors import NotFound
 from consult.extensions import login_manager
 from consult.logs import logger
 from consult.models import User
+from consult.numbers import MAX_INTEGER
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` in routes, but only numbers the database's integers can hold: a larger
+    id is an address that does not exist (404), not an overflow (500)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def init_app(app: Flask) -> None:
-    """Register error handlers, the user loader and ``/healthz``."""
+    """Register error handlers, the user loader and ``/healthz``; bound ``<int:...>``
+    (before any blueprint adds a route)."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
     login_manager.user_loader(_load_user)
     app.before_request(_refuse_nul_characters)
     app.add_url_rule("/healthz", "healthz", _healthz)

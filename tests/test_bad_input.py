@@ -52,3 +52,58 @@ def test_a_null_character_in_an_organisation_name_is_refused(db, get_page, login
     data = {"name": "Org\x00X", "category": "large_supplier"}
     assert refused(get_page("/admin/organisations/new", method="post", status=400, data=data))
     assert db.scalar(select(Organisation).where(Organisation.name.like("Org%"))) is None
+
+
+# Numbers: only ASCII digits, and no larger than the database's integers
+
+HUGE = "99999999999999999999"
+
+
+def test_an_id_too_large_for_the_database_is_not_found(get_page, login, secas):
+    login(secas)
+    get_page(f"/admin/users/{HUGE}", status=404)
+    get_page(f"/admin/organisations/{HUGE}", status=404)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"/admin/audit?user={HUGE}",
+        f"/admin/audit?consultation={HUGE}",
+        f"/admin/audit.csv?user={HUGE}",
+        f"/admin/audit?page={HUGE}",
+        f"/admin/outbox?page={HUGE}",
+        "/admin/outbox?page=%C2%B2",
+    ],
+)
+def test_filters_and_pages_ignore_a_number_they_cannot_use(client, login, secas, address):
+    login(secas)
+    assert client.get(address).status_code == 200
+
+
+def test_a_superscript_page_number_gets_a_message(get_page, login, panel, consultation):
+    login(panel)
+    address = f"/panel/consultations/{consultation.reference}/summary/questions/q3?page=%C2%B2"
+    page = get_page(address, status=400)
+    assert "The page number must be a whole number, 1 or more." in normalise(page.text)
+
+
+WHOLE = "The character limit must be a whole number, like 2000"
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ("²", WHOLE),
+        ("0", WHOLE),
+        (HUGE, "Character limit (optional) must be 6 characters or fewer"),
+    ],
+)
+def test_a_character_limit_must_be_a_plain_whole_number(db, get_page, login, secas, limit, message):
+    draft = factories.make_consultation(db, "DRAFT-1", status="draft")
+    login(secas)
+    data = {"kind": "text", "text": "Any comments?", "required": "no", "max_length": limit}
+    data["section"] = ""
+    page = get_page(f"/admin/build/{draft.reference}/questions/new", method="post", data=data)
+    errors = [normalise(a.text) for a in page.select(".govuk-error-summary__list a")]
+    assert errors == [message]

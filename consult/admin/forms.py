@@ -30,6 +30,7 @@ from wtforms.validators import InputRequired, Length
 
 from consult.filters import LONDON
 from consult.models import ConsultationKind, QuestionKind
+from consult.numbers import whole_number
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -77,7 +78,7 @@ class GovDateField(Field):
         ]
         if missing:
             raise ValidationError(f"The {self.noun} must include a {' and '.join(missing)}")
-        if not all(p.isdigit() for p in parts) or len(year) != 4:
+        if not all(p.isascii() and p.isdigit() for p in parts) or len(year) != 4:
             raise ValidationError(f"The {self.noun} must be a real date, for example 28 6 2017")
         try:
             self.data = date(int(year), int(month), int(day))
@@ -260,8 +261,12 @@ class QuestionDetailsForm(FlaskForm):
     def validate_max_length(self, field: Field) -> None:
         """A whole number, or nothing."""
         value = (field.data or "").strip()
-        if value and (not value.isdigit() or int(value) < 1):
-            raise ValidationError("The character limit must be a whole number, like 2000")
+        if not value:
+            return
+        try:
+            whole_number(value)
+        except ValueError:
+            raise ValidationError("The character limit must be a whole number, like 2000") from None
 
     def validate_section(self, field: Field) -> None:
         """Only one of the offered sections."""

@@ -15,6 +15,7 @@ from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
 from consult.models import Role
+from consult.numbers import whole_number
 from consult.responses.service import answer_text
 
 
@@ -155,7 +156,7 @@ def response(reference: str, response_id: int):
     session = get_session()
     consultation = get_by_reference(session, reference, include_drafts=True)
     found = oversight.get_response(session, consultation, response_id)
-    revision = oversight.pick_revision(found, request.args.get("revision", type=int))
+    revision = oversight.pick_revision(found, request.args.get("revision", type=whole_number))
     answers = (
         oversight.revision_answers(session, revision)
         if revision is not None

@@ -12,6 +12,7 @@ from consult.auth.guards import role_required
 from consult.db import get_session
 from consult.errors import InvalidInput
 from consult.models import Role
+from consult.numbers import whole_number
 
 FILTER_KEYS = ("consultation", "user", "action", "date_from", "date_to")
 
@@ -21,7 +22,8 @@ FILTER_KEYS = ("consultation", "user", "action", "date_from", "date_to")
 def outbox():
     """Queued, sent and failed e-mails, newest first, filterable by status."""
     status = notifications.parse_status(request.args.get("status"))
-    found = notifications.outbox_page(get_session(), status, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=whole_number)
+    found = notifications.outbox_page(get_session(), status, page)
     return render_template(
         "admin/people/outbox.html", outbox=found, status=status, form=ConfirmForm()
     )
@@ -64,7 +66,7 @@ def _audit_filter(session) -> tuple[AuditFilterForm, people_audit.AuditFilter]:
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value else None
+        return whole_number(value) if value else None
     except ValueError:
         return None
 
@@ -75,7 +77,7 @@ def audit():
     """The audit log: filter by consultation, user, action and dates; a page at a time."""
     session = get_session()
     form, wanted = _audit_filter(session)
-    found = people_audit.audit_page(session, wanted, request.args.get("page", 1, type=int))
+    found = people_audit.audit_page(session, wanted, request.args.get("page", 1, type=whole_number))
     query = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
     return render_template(
         "admin/audit.html",

@@ -22,6 +22,7 @@ from consult.models import (
     RevisionAnswer,
     RevisionChoice,
 )
+from consult.numbers import whole_number
 from consult.summaries.service import (
     AnswerCell,
     Respondent,
@@ -98,9 +99,10 @@ def parse_page(raw: str | None) -> int:
     """A page number from the address: a whole number from 1."""
     if raw is None or raw == "":
         return 1
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
-        raise InvalidInput("The page number must be a whole number, 1 or more.")
-    return int(raw)
+    try:
+        return whole_number(raw)
+    except ValueError:
+        raise InvalidInput("The page number must be a whole number, 1 or more.") from None
 
 
 @dataclass(frozen=True)
