@@ -1,4 +1,5 @@
-"""Uploaded files: checked by their content (never their name), stored by content hash.
+"""Uploaded files: checked by their content, whose type the name must agree with; stored
+by content hash.
 
 Consultation documents and response attachments both come through ``check_upload``
 and ``store``. A file is kept at ``<UPLOAD_FOLDER>/<area>/<sha256>``, so a name chosen by
@@ -69,12 +70,31 @@ def check_upload(
             raise InvalidInput("The selected file is empty")
         content_type = sniff(path)
         if content_type not in allowed:
-            names = ", ".join(sorted(LABELS[t] for t in allowed))
-            raise InvalidInput(f"The selected file must be a {names}")
+            names = [label for kind, label in LABELS.items() if kind in allowed]
+            listed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            raise InvalidInput(f"The selected file must be {_a(listed)}")
+        _check_extension(display_name, content_type)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return CheckedFile(display_name, content_type, size, digest, path)
+
+
+def _check_extension(name: str, content_type: str) -> None:
+    """Refuse a name that says one type of a file that is another: whoever opens it later
+    goes by its name, so it must not pass for something it is not."""
+    expected = EXTENSIONS[content_type]
+    extension = Path(name).suffix.lower()
+    if extension != expected:
+        said = f"its name ends in {extension}" if extension else "its name has no extension"
+        raise InvalidInput(
+            f"The selected file is {_a(LABELS[content_type])} but {said}: "
+            f"rename it to end in {expected} and upload it again"
+        )
+
+
+def _a(label: str) -> str:
+    return f"an {label}" if label[0] in "AEIOU" else f"a {label}"
 
 
 def _copy(stream: BinaryIO, handle: int, max_bytes: int) -> tuple[str, int]:

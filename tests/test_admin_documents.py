@@ -91,7 +91,16 @@ def test_a_file_that_is_not_what_it_claims_is_refused(db, consultation, get_page
     page = upload(get_page, "Annex 1", b"MZ\x90\x00 a program", "annex.pdf")
     assert page.select_one("title").text.startswith("Error: ")
     assert error_messages(page) == [
-        "The selected file must be a Excel spreadsheet, PDF, Word document"
+        "The selected file must be a PDF, Word document or Excel spreadsheet"
+    ]
+    assert reload(db, "SSI-2017").documents == []
+
+
+def test_a_document_whose_name_lies_about_its_type_is_refused(db, consultation, get_page):
+    page = upload(get_page, "Annex 1", _docx(), "annex.exe")
+    assert error_messages(page) == [
+        "The selected file is a Word document but its name ends in .exe: rename it to end in "
+        ".docx and upload it again"
     ]
     assert reload(db, "SSI-2017").documents == []
 

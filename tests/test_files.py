@@ -53,9 +53,25 @@ def _check(content: bytes, name: str, tmp_path, max_bytes: int = 10_000_000):
     ],
 )
 def test_each_accepted_type_is_recognised_by_its_content(content, expected, tmp_path):
-    checked = _check(content, "upload.bin", tmp_path)
+    checked = _check(content, "upload" + files.EXTENSIONS[expected].upper(), tmp_path)
     assert checked.content_type == expected
     assert checked.size == len(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (_docx(), "evil.exe", "The selected file is a Word document but its name ends in .exe"),
+        (b"<script>,alert(1)\n<b>,x\n", "x.html", "a CSV but its name ends in .html"),
+        (PDF_BYTES, "minutes", "a PDF but its name has no extension: rename it to end in .pdf"),
+        (_xlsx(), "figures.docx", "an Excel spreadsheet but its name ends in .docx"),
+    ],
+    ids=["docx-as-exe", "csv-as-html", "pdf-without-extension", "xlsx-as-docx"],
+)
+def test_a_name_that_lies_about_the_content_is_refused(content, name, message, tmp_path):
+    with pytest.raises(InvalidInput, match=message):
+        _check(content, name, tmp_path)
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_a_program_named_like_a_pdf_is_refused(tmp_path):
