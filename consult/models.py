@@ -3,7 +3,9 @@
 A response's *working copy* (``Answer`` rows) is what the respondent is editing; each
 submission freezes it into an immutable ``Revision`` with ``RevisionAnswer`` and
 ``RevisionChoice`` rows. Summaries read only the current revision of submitted
-responses, so a half-made amendment never shows up in them.
+responses, so a half-made amendment never shows up in them. Attachments are shared
+rows: a revision records the ones it was submitted with, and removing one from the working
+copy marks it removed rather than deleting it, so every revision keeps its files.
 """
 
 import enum
@@ -13,10 +15,12 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Column,
     Enum,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -353,8 +357,12 @@ class Response(Base):
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
-    attachments: Mapped[list["Attachment"]] = relationship(
-        back_populates="response", order_by="Attachment.uploaded_at", cascade="all, delete-orphan"
+    # Every file ever attached, including those removed from the working copy since,
+    # which a past revision may still hold; the working copy's own are ``attachments``.
+    all_attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="response",
+        order_by="(Attachment.uploaded_at, Attachment.id)",
+        cascade="all, delete-orphan",
     )
     revisions: Mapped[list["Revision"]] = relationship(
         back_populates="response",
@@ -366,6 +374,11 @@ class Response(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def attachments(self) -> list["Attachment"]:
+        """The working copy's attachments: those not removed."""
+        return [a for a in self.all_attachments if a.removed_at is None]
 
     @property
     def receipt(self) -> str | None:
@@ -422,6 +435,19 @@ class Revision(Base):
     answers: Mapped[list["RevisionAnswer"]] = relationship(
         back_populates="revision", cascade="all, delete-orphan"
     )
+    # The files submitted with this revision, whatever the working copy holds now.
+    attachments: Mapped[list["Attachment"]] = relationship(
+        secondary="revision_attachment", order_by="(Attachment.uploaded_at, Attachment.id)"
+    )
+
+
+revision_attachment = Table(
+    "revision_attachment",
+    Base.metadata,
+    Column("revision_id", ForeignKey("revision.id", ondelete="CASCADE"), primary_key=True),
+    # No cascade: a file a revision was submitted with must not be deleted.
+    Column("attachment_id", ForeignKey("attachment.id"), primary_key=True, index=True),
+)
 
 
 class RevisionAnswer(Base):
@@ -457,7 +483,10 @@ class RevisionChoice(Base):
 
 
 class Attachment(Base):
-    """A supporting document a respondent attached to their organisation's response."""
+    """A supporting document a respondent attached to their organisation's response.
+
+    Never deleted while its response exists: a revision may have been submitted with it.
+    """
 
     __tablename__ = "attachment"
 
@@ -469,8 +498,10 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when removed from the working copy; revisions submitted with it keep it.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    response: Mapped[Response] = relationship(back_populates="attachments")
+    response: Mapped[Response] = relationship(back_populates="all_attachments")
     uploaded_by: Mapped[User | None] = relationship()
 
 

@@ -178,10 +178,14 @@ def test_a_request_larger_than_the_server_takes_gets_the_friendly_413_page(
 
 def test_removing_an_attachment(client, get_page, db, consultation, signed_in):
     upload(client, consultation, PDF, "evidence.pdf")
+    get_page(page_url(consultation))
     [attachment] = stored(db)
     response = client.post(f"{page_url(consultation)}/{attachment.id}/remove")
     assert response.location.endswith(page_url(consultation))
-    assert stored(db) == []
+    page = get_page(page_url(consultation))
+    assert normalise(page.select_one("#no-files").text) == "No files attached."
+    # Kept, marked removed: a submitted revision may hold it.
+    assert [a.removed_at is not None for a in stored(db)] == [True]
     actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["response.attachment_added", "response.attachment_removed"]
 

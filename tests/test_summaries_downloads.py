@@ -380,8 +380,10 @@ def test_docx_keeps_line_breaks_in_answers(client, arranged, as_panel):
 
 
 def _attach(app, db, arranged, name: str, filename: str, content: bytes) -> None:
+    """Amend the organisation's response with one more file, and resubmit it."""
     user = arranged.users[name]
     response = responses.find_response(db, arranged.consultation, user.organisation_id)
+    now = arranged.consultation.closes_at - timedelta(minutes=30)
     attachments.add(
         db,
         response,
@@ -390,7 +392,10 @@ def _attach(app, db, arranged, name: str, filename: str, content: bytes) -> None
         root=Path(app.config["UPLOAD_FOLDER"]),
         max_bytes=1024 * 1024,
         user=user,
-        now=arranged.consultation.closes_at - timedelta(hours=2),
+        now=now,
+    )
+    responses.submit(
+        db, response, expected_version=response.version, user=user, now=now, declared=True
     )
     db.commit()
 
@@ -437,7 +442,7 @@ def test_public_attachments_zip_leaves_out_confidential_respondents_files(
 def test_attachments_of_withdrawn_responses_are_left_out(client, app, db, arranged, as_panel):
     consultation = factories.make_consultation(db, "WD-1", status="open")
     user = respondent_of(db, "Leaving Energy", PartyCategory.small_supplier)
-    response = factories.make_response(db, consultation, user)
+    response = factories.make_response(db, consultation, user, submit=False)
     attachments.add(
         db,
         response,
@@ -447,6 +452,9 @@ def test_attachments_of_withdrawn_responses_are_left_out(client, app, db, arrang
         max_bytes=1024 * 1024,
         user=user,
         now=utcnow(),
+    )
+    responses.submit(
+        db, response, expected_version=response.version, user=user, now=utcnow(), declared=True
     )
     responses.withdraw(db, response, expected_version=response.version, user=user, now=utcnow())
     db.commit()

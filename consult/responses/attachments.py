@@ -1,8 +1,10 @@
 """Supporting documents attached to a response: checked by content through
 ``consult.files``, stored by hash in the "attachments" area, one ``Attachment`` row each.
 
-Attachments belong to the response, not to a revision: they can be added or removed
-while the organisation may still respond, and the Panel sees the ones present.
+The working copy's attachments can be added or removed while the organisation may still
+respond; submitting records them in the new revision, and the Panel sees only those of
+the current revision. Removing one marks it removed rather than deleting its row, so a
+revision submitted with it keeps it.
 """
 
 from datetime import datetime
@@ -57,18 +59,30 @@ def add(
 def remove(
     session: Session, response: Response, attachment_id: int, *, user: User, now: datetime
 ) -> Attachment:
-    """Detach a file from the response (the stored bytes stay: another row may share them)."""
+    """Detach a file from the working copy; revisions submitted with it keep it (and the
+    stored bytes stay: another row may share them)."""
     _check_changeable(session, response, now)
     attachment = find(response, attachment_id)
-    response.attachments.remove(attachment)
+    attachment.removed_at = now
     session.flush()
     _audit(session, "response.attachment_removed", response, attachment, user)
     return attachment
 
 
 def find(response: Response, attachment_id: int) -> Attachment:
-    """One of this response's attachments, or NotFound (never another response's)."""
-    found = next((a for a in response.attachments if a.id == attachment_id), None)
+    """One of the working copy's attachments, or NotFound (never another response's)."""
+    return _one_of(response.attachments, attachment_id)
+
+
+def find_kept(response: Response, attachment_id: int) -> Attachment:
+    """One of the working copy's attachments or of those its revisions were submitted
+    with, or NotFound (never another response's)."""
+    kept = response.attachments + [a for r in response.revisions for a in r.attachments]
+    return _one_of(kept, attachment_id)
+
+
+def _one_of(candidates: list[Attachment], attachment_id: int) -> Attachment:
+    found = next((a for a in candidates if a.id == attachment_id), None)
     if found is None:
         raise NotFound(f"No attachment {attachment_id} on this response")
     return found

@@ -58,7 +58,7 @@ def outline(response: Response, revision: Revision) -> Outline:
             extra.append((question.rationale_prompt, answer.rationale))
         text = answer_text(question, answer) or "Not answered"
         result.answers.append((f"{number}. {question.text}", text, extra))
-    result.attachments = [a.filename for a in response.attachments]
+    result.attachments = [a.filename for a in revision.attachments]
     return result
 
 

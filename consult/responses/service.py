@@ -116,6 +116,7 @@ def submitted_response(
         )
         .options(
             selectinload(Response.revisions).selectinload(Revision.submitted_by),
+            selectinload(Response.revisions).selectinload(Revision.attachments),
             selectinload(Response.current_revision)
             .selectinload(Revision.answers)
             .selectinload(RevisionAnswer.choices),
@@ -372,6 +373,7 @@ def _freeze(response: Response, user: User, now: datetime, late: bool) -> Revisi
         late=late,
         submitted_at=now,
         submitted_by_id=user.id,
+        attachments=list(response.attachments),
     )
     for answer in response.answers:
         revision.answers.append(
@@ -435,7 +437,7 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
         ]
         if question.rationale_prompt and answer is not None and answer.rationale:
             lines += [f"{question.rationale_prompt}:", answer.rationale]
-    lines += _attachment_lines(response)
+    lines += _attachment_lines(revision)
     lines += [
         "",
         "You can amend or withdraw this response until the consultation closes at "
@@ -451,11 +453,11 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
     )
 
 
-def _attachment_lines(response: Response) -> list[str]:
-    if not response.attachments:
+def _attachment_lines(revision: Revision) -> list[str]:
+    if not revision.attachments:
         return []
     lines = ["", "Supporting documents", "===================="]
-    return lines + [f"- {a.filename} ({a.size:,} bytes)" for a in response.attachments]
+    return lines + [f"- {a.filename} ({a.size:,} bytes)" for a in revision.attachments]
 
 
 def answer_text(question: Question, answer: Answer | RevisionAnswer | None) -> str:

@@ -80,14 +80,15 @@ def remove_attachment(reference: str, attachment_id: int) -> HttpResponse:
 @bp.get(f"{PREFIX}/respond/attachments/<int:attachment_id>")
 @role_required(Role.respondent)
 def attachment(reference: str, attachment_id: int) -> HttpResponse:
-    """Download one of the organisation's own attachments (anyone else's is not found)."""
+    """Download one of the organisation's own attachments, in the working copy or in a
+    revision (anyone else's is not found)."""
     journey = load_journey(reference, accepting=False)
     response = service.find_response(
         journey.session, journey.consultation, journey.user.organisation_id
     )
     if response is None:
         raise NotFound("No response")
-    found = attachments.find(response, attachment_id)
+    found = attachments.find_kept(response, attachment_id)
     return send_from_directory(
         Path(current_app.config["UPLOAD_FOLDER"]) / attachments.AREA,
         found.sha256,

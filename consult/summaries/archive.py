@@ -1,4 +1,5 @@
-"""A zip of the files respondents attached to the responses a summary counts.
+"""A zip of the files respondents attached to the responses a summary counts: those each
+response's current revision was submitted with, not a half-made amendment's.
 
 Each file is named "<receipt> <organisation> - <filename>", so the Panel can match it to
 the summary. The public version leaves out confidential respondents' files: a file can
@@ -24,6 +25,7 @@ from consult.models import (
     ResponseStatus,
     Revision,
     receipt_reference,
+    revision_attachment,
 )
 from consult.summaries.service import Summary, Version, display_name
 
@@ -55,9 +57,10 @@ def _query(summary: Summary):
             Attachment.filename,
             Attachment.sha256,
         )
-        .select_from(Attachment)
-        .join(Response, Response.id == Attachment.response_id)
+        .select_from(Response)
         .join(Revision, Revision.id == Response.current_revision_id)
+        .join(revision_attachment, revision_attachment.c.revision_id == Revision.id)
+        .join(Attachment, Attachment.id == revision_attachment.c.attachment_id)
         .join(Organisation, Organisation.id == Response.organisation_id)
         .where(
             Response.consultation_id == summary.consultation_id,

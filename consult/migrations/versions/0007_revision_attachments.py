@@ -49,10 +49,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Attachments only a past revision kept are dropped: before this migration a
-    # response held just its current attachments.
+    op.drop_index("ix_revision_attachment_attachment_id", table_name="revision_attachment")
+    op.drop_table("revision_attachment")
+    # Before this migration a response held only its working copy's attachments, so
+    # those removed from it (kept for past revisions) go.
     op.execute("DELETE FROM attachment WHERE removed_at IS NOT NULL")
     with op.batch_alter_table("attachment") as batch:
         batch.drop_column("removed_at")
-    op.drop_index("ix_revision_attachment_attachment_id", table_name="revision_attachment")
-    op.drop_table("revision_attachment")

@@ -1,0 +1,103 @@
+"""Migrations that move data: an upgraded database keeps what the Panel saw."""
+
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from consult import migrate
+from consult.db import make_engine, utcnow
+from consult.models import Attachment, Response, Revision
+from consult.responses import attachments
+from consult.responses import service as responses
+from tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def database_url(_database: dict, tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own, so migrating it down and up leaves the shared one
+    alone (on PostgreSQL the run shares one database)."""
+    if _database["backend"] == "sqlite":
+        url = f"sqlite:///{tmp_path / 'migrating.sqlite'}"
+    else:
+        url = _database["server"].create_database(f"migrating_{uuid.uuid4().hex}")
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+
+
+def migrate_to(engine: Engine, target: str) -> None:
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        if target == "head":
+            command.upgrade(config, target)
+        else:
+            command.downgrade(config, target)
+
+
+def attach(app, db: Session, response: Response, user, filename: str) -> Attachment:
+    return attachments.add(
+        db,
+        response,
+        io.BytesIO(PDF + filename.encode()),
+        filename,
+        root=Path(app.config["UPLOAD_FOLDER"]),
+        max_bytes=1024 * 1024,
+        user=user,
+        now=utcnow(),
+    )
+
+
+def submit(db: Session, response: Response, user) -> None:
+    responses.submit(
+        db, response, expected_version=response.version, user=user, now=utcnow(), declared=True
+    )
+
+
+def test_upgrade_to_0007_gives_each_current_revision_the_files_its_response_held(
+    app, db, respondent, other_respondent
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    submitted = factories.make_response(db, consultation, respondent, submit=False)
+    attach(app, db, submitted, respondent, "evidence.pdf")
+    submit(db, submitted, respondent)
+    draft = factories.make_response(db, consultation, other_respondent, submit=False)
+    attach(app, db, draft, other_respondent, "draft.pdf")
+    db.commit()
+    db.close()
+    engine = app.extensions["consult.engine"]
+
+    migrate_to(engine, "0006")
+    migrate_to(engine, "head")
+
+    linked = db.execute(
+        select(Revision.number, Attachment.filename).join(Revision.attachments)
+    ).all()
+    assert linked == [(1, "evidence.pdf")]
+
+
+def test_downgrade_from_0007_keeps_only_the_working_copys_files(app, db, respondent):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    response = factories.make_response(db, consultation, respondent, submit=False)
+    submitted = attach(app, db, response, respondent, "submitted.pdf")
+    submit(db, response, respondent)
+    attachments.remove(db, response, submitted.id, user=respondent, now=utcnow())
+    attach(app, db, response, respondent, "amended.pdf")
+    db.commit()
+    db.close()
+    engine = app.extensions["consult.engine"]
+
+    migrate_to(engine, "0006")
+
+    with engine.connect() as connection:
+        names = connection.scalars(text("SELECT filename FROM attachment")).all()
+    assert names == ["amended.pdf"]
