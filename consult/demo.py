@@ -185,7 +185,7 @@ def _respond(
     set_confidential(
         session, response, confidential, expected_version=response.version, user=user, now=when
     )
-    submit(session, response, expected_version=response.version, user=user, now=when)
+    submit(session, response, expected_version=response.version, user=user, now=when, declared=True)
 
 
 def _mark_receipts_sent(session: Session, now: datetime) -> None:

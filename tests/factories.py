@@ -158,7 +158,14 @@ def make_response(
         db, response, confidential, expected_version=response.version, user=user, now=now
     )
     if submit:
-        responses.submit(db, response, expected_version=response.version, user=user, now=now)
+        responses.submit(
+            db,
+            response,
+            expected_version=response.version,
+            user=user,
+            now=now,
+            declared=True,
+        )
     db.commit()
     return response
 

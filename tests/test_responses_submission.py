@@ -12,7 +12,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from consult.db import utcnow
-from consult.models import AuditEvent, OutboxMessage, Revision
+from consult.errors import InvalidInput
+from consult.models import AuditEvent, OutboxMessage, ResponseStatus, Revision
 from consult.responses import service
 from consult.responses.copies import Outline, as_pdf
 from tests import factories
@@ -69,6 +70,23 @@ def test_submitting_without_the_declaration_is_refused(
     ]
     assert page.select_one("title").text.startswith("Error: ")
     assert revision_count(db) == 0
+
+
+def test_the_service_refuses_a_submission_without_the_declaration(db, consultation, respondent):
+    response = factories.make_response(db, consultation, respondent, submit=False)
+    with pytest.raises(InvalidInput, match="authorised to respond on behalf of British Gas"):
+        service.submit(
+            db,
+            response,
+            expected_version=response.version,
+            user=respondent,
+            now=utcnow(),
+            declared=False,
+        )
+    db.rollback()
+    assert revision_count(db) == 0
+    assert response.status is ResponseStatus.draft and response.receipt is None
+    assert db.scalars(select(OutboxMessage)).all() == []
 
 
 def test_the_declaration_is_stored_with_the_revision(client, db, consultation, signed_in):

@@ -311,13 +311,18 @@ def submit(
     expected_version: int,
     user: User,
     now: datetime,
-    declared: bool = False,
+    declared: bool,
 ) -> Revision:
-    """Freeze the working copy into a new revision; the first submission gets a receipt.
+    """Freeze the working copy, answers and attachments, into a new revision; the first
+    submission gets a receipt.
 
-    ``declared``: the submitter confirmed they may respond for the organisation (the web
-    form insists on it; the record keeps whether it was given).
+    ``declared``: the submitter confirmed they are authorised to respond on behalf of the
+    organisation; without it nothing is submitted, whoever calls (web, CLI or demo).
     """
+    if not declared:
+        raise InvalidInput(
+            f"Confirm that you are authorised to respond on behalf of {response.organisation.name}"
+        )
     consultation = response.consultation
     late = ensure_accepting(session, consultation, response.organisation_id, now)
     _check_editable(session, response, expected_version, now)
@@ -332,7 +337,7 @@ def submit(
     if response.receipt_number is None:
         response.receipt_number = _next_receipt_number(session, consultation)
     revision = _freeze(response, user, now, late)
-    revision.declared = declared
+    revision.declared = True
     session.add(revision)
     response.status = ResponseStatus.submitted
     response.current_revision = revision
