@@ -10,7 +10,15 @@ class NotFound(ConsultError):
 
 
 class InvalidInput(ConsultError):
-    """Input that breaks a rule; the message says what to fix."""
+    """Input that breaks a rule; the message says what to fix.
+
+    ``field`` names the form field at fault, where there is one, so a page can show the
+    message beside it and link to it from the error summary.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConsultationNotOpen(ConsultError):

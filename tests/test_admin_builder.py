@@ -181,3 +181,11 @@ def test_duplicate_page_preselects_the_source_from_the_overview_link(db, get_pag
     factories.make_consultation(db, "SECMP0035")
     page = get_page("/admin/build/duplicate?from=SECMP0035")
     assert page.select_one("#source option[selected]")["value"] == "SECMP0035"
+
+
+def test_dates_in_the_wrong_order_are_shown_on_the_closing_date(db, get_page):
+    data = details_form(opens_date=["1", "7", "2040"], closes_date=["1", "6", "2040"])
+    page = get_page("/admin/build/new", method="post", data=data)
+    links = [a["href"] for a in page.select(".govuk-error-summary__list a")]
+    assert links == ["#closes_date"]
+    assert page.select_one("#closes_date-error") is not None

@@ -358,3 +358,21 @@ def test_preview_checks_answers_as_respondents_would_and_stores_nothing(db, draf
     )
     assert normalise(response.select_one("legend").text) == "Which of your systems are affected?"
     assert audit_events(db) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"options": "Yes"}, "options"),
+        ({"kind": "text"}, "options"),
+        ({"max_length": "999999"}, "max_length"),
+        ({"kind": "text", "options": "", "rationale_prompt": "Why?"}, "rationale_prompt"),
+    ],
+)
+def test_a_refusal_is_shown_on_the_field_it_concerns(draft, get_page, overrides, field):
+    page = get_page(
+        "/admin/build/DRAFT-1/questions/new", method="post", data=question_form(**overrides)
+    )
+    links = [a["href"] for a in page.select(".govuk-error-summary__list a")]
+    assert links == [f"#{field}"]
+    assert page.select_one(f"#{field}-error") is not None

@@ -41,13 +41,28 @@ def _load(reference: str) -> tuple[Session, Consultation]:
 
 def _attempt(session: Session, change: Callable[[], object]) -> str | None:
     """Run a service call and commit; a refusal rolls back and returns its message."""
+    problem = _attempt_problem(session, change)
+    return None if problem is None else str(problem)
+
+
+def _attempt_problem(
+    session: Session, change: Callable[[], object]
+) -> InvalidInput | QuestionsLocked | None:
+    """Run a service call and commit; a refusal rolls back and is returned."""
     try:
         change()
     except (InvalidInput, QuestionsLocked) as problem:
         session.rollback()
-        return str(problem)
+        return problem
     session.commit()
     return None
+
+
+def _show(form, problem: InvalidInput | QuestionsLocked, default) -> None:
+    """Put a refusal's message on the field it names, else on ``default``."""
+    named = getattr(problem, "field", None)
+    field = form[named] if named and named in form else default
+    field.errors = [*field.errors, str(problem)]
 
 
 def _overview(reference: str) -> str:
@@ -67,14 +82,14 @@ def new():
     if form.validate_on_submit():
         created: list[Consultation] = []
         details = _details(form)
-        error = _attempt(
+        error = _attempt_problem(
             session,
             lambda: created.append(builder.create_consultation(session, details, current_user.id)),
         )
         if error is None:
             flash(f"{details.reference} is created as a draft. Now add its questions.", "success")
             return redirect(_overview(details.reference))
-        form.reference.errors.append(error)
+        _show(form, error, form.reference)
     return render_template("admin/builder/details.html", form=form, consultation=None)
 
 
@@ -114,7 +129,7 @@ def details(reference: str):
         form.show_dates(consultation.opens_at, consultation.closes_at)
     if form.validate_on_submit():
         new_details = _details(form)
-        error = _attempt(
+        error = _attempt_problem(
             session,
             lambda: builder.update_details(
                 session, consultation, new_details, utcnow(), current_user.id
@@ -123,7 +138,7 @@ def details(reference: str):
         if error is None:
             flash("The details are saved.", "success")
             return redirect(_overview(new_details.reference))
-        form.reference.errors.append(error)
+        _show(form, error, form.reference)
     return render_template("admin/builder/details.html", form=form, consultation=consultation)
 
 
@@ -150,11 +165,13 @@ def duplicate():
                     "success",
                 )
                 return redirect(_overview(form.reference.data.strip()))
-            form.reference.errors.append(error)
+            _show(form, error, form.reference)
     return render_template("admin/builder/duplicate.html", form=form)
 
 
-def _duplicate(session: Session, source: Consultation, form: DuplicateForm) -> str | None:
+def _duplicate(
+    session: Session, source: Consultation, form: DuplicateForm
+) -> InvalidInput | QuestionsLocked | None:
     details = builder.ConsultationDetails(
         reference=form.reference.data.strip(),
         title=form.title.data.strip(),
@@ -164,7 +181,9 @@ def _duplicate(session: Session, source: Consultation, form: DuplicateForm) -> s
         opens_at=form.opens_at(),
         closes_at=form.closes_at(),
     )
-    return _attempt(session, lambda: builder.duplicate(session, source, details, current_user.id))
+    return _attempt_problem(
+        session, lambda: builder.duplicate(session, source, details, current_user.id)
+    )
 
 
 # Sections
@@ -176,14 +195,14 @@ def new_section(reference: str):
     session, consultation = _load(reference)
     form = SectionForm()
     if form.validate_on_submit():
-        error = _attempt(
+        error = _attempt_problem(
             session,
             lambda: builder.add_section(session, consultation, form.title.data, current_user.id),
         )
         if error is None:
             flash(f"Section “{form.title.data.strip()}” is added.", "success")
             return redirect(_overview(reference))
-        form.title.errors.append(error)
+        _show(form, error, form.title)
     return _section_page(session, consultation, form, None)
 
 
@@ -205,7 +224,7 @@ def edit_section(reference: str, section_id: int):
     section = builder.find_section(consultation, section_id)
     form = SectionForm(obj=section if request.method == "GET" else None)
     if form.validate_on_submit():
-        error = _attempt(
+        error = _attempt_problem(
             session,
             lambda: builder.rename_section(
                 session, consultation, section, form.title.data, current_user.id
@@ -214,7 +233,7 @@ def edit_section(reference: str, section_id: int):
         if error is None:
             flash("The section is renamed.", "success")
             return redirect(_overview(reference))
-        form.title.errors.append(error)
+        _show(form, error, form.title)
     return _section_page(session, consultation, form, section)
 
 
@@ -325,7 +344,7 @@ def new_question(reference: str):
     session, consultation = _load(reference)
     form = _question_form(consultation, None)
     if form.validate_on_submit():
-        error = _attempt(
+        error = _attempt_problem(
             session,
             lambda: builder.add_question(
                 session, consultation, _question_details(form), current_user.id
@@ -334,7 +353,7 @@ def new_question(reference: str):
         if error is None:
             flash("The question is added.", "success")
             return redirect(_overview(reference))
-        form.text.errors.append(error)
+        _show(form, error, form.text)
     return _question_page(session, consultation, form, None)
 
 
@@ -356,7 +375,7 @@ def edit_question(reference: str, key: str):
     question = builder.find_question(consultation, key)
     form = _question_form(consultation, question)
     if form.validate_on_submit():
-        error = _attempt(
+        error = _attempt_problem(
             session,
             lambda: builder.update_question(
                 session, consultation, question, _question_details(form), current_user.id
@@ -365,7 +384,7 @@ def edit_question(reference: str, key: str):
         if error is None:
             flash(f"Question {key} is saved.", "success")
             return redirect(_overview(reference))
-        form.text.errors.append(error)
+        _show(form, error, form.text)
     return _question_page(session, consultation, form, question)
 
 

@@ -74,7 +74,8 @@ class QuestionDetails:
 def _check_details(session: Session, details: ConsultationDetails, own_id: int | None) -> None:
     if not REFERENCE_PATTERN.fullmatch(details.reference) or len(details.reference) > 40:
         raise InvalidInput(
-            "The reference must be 40 characters or fewer: letters, digits and hyphens only"
+            "The reference must be 40 characters or fewer: letters, digits and hyphens only",
+            "reference",
         )
     query = select(func.count()).where(
         func.lower(Consultation.reference) == details.reference.lower()
@@ -82,11 +83,13 @@ def _check_details(session: Session, details: ConsultationDetails, own_id: int |
     if own_id is not None:
         query = query.where(Consultation.id != own_id)
     if session.scalar(query):
-        raise InvalidInput(f"A consultation with reference {details.reference} already exists")
+        raise InvalidInput(
+            f"A consultation with reference {details.reference} already exists", "reference"
+        )
     if not details.title.strip():
-        raise InvalidInput("Enter the title")
+        raise InvalidInput("Enter the title", "title")
     if details.opens_at >= details.closes_at:
-        raise InvalidInput("The closing date must be after the opening date")
+        raise InvalidInput("The closing date must be after the opening date", "closes_date")
 
 
 def _details_snapshot(consultation: Consultation) -> dict[str, Any]:
@@ -130,7 +133,9 @@ def update_details(
     """Change the details; the reference and dates only while they are not yet in use."""
     status = consultation.status_at(now)
     if details.reference != consultation.reference and status is not ConsultationStatus.draft:
-        raise InvalidInput("The reference cannot change once published: people have its address")
+        raise InvalidInput(
+            "The reference cannot change once published: people have its address", "reference"
+        )
     dates_changed = (details.opens_at, details.closes_at) != (
         consultation.opens_at,
         consultation.closes_at,
@@ -138,10 +143,13 @@ def update_details(
     if dates_changed and status not in (ConsultationStatus.draft, ConsultationStatus.upcoming):
         raise InvalidInput(
             "The dates of an open or closed consultation change only by closing, "
-            "extending or reopening it"
+            "extending or reopening it",
+            "opens_date",
         )
     if dates_changed and status is ConsultationStatus.upcoming and details.opens_at <= now:
-        raise InvalidInput("The opening date must be in the future, or publish it to open now")
+        raise InvalidInput(
+            "The opening date must be in the future, or publish it to open now", "opens_date"
+        )
     _check_details(session, details, consultation.id)
     before = _details_snapshot(consultation)
     for name, value in asdict(details).items():
@@ -311,20 +319,24 @@ def find_question(consultation: Consultation, key: str) -> Question:
 
 def _check_question(consultation: Consultation, details: QuestionDetails) -> None:
     if not details.text.strip():
-        raise InvalidInput("Enter the question")
+        raise InvalidInput("Enter the question", "text")
     if details.kind is QuestionKind.text:
         if details.options:
-            raise InvalidInput("A free text question has no options: remove them")
+            raise InvalidInput("A free text question has no options: remove them", "options")
         if details.rationale_prompt:
-            raise InvalidInput("Only a choice question has a rationale prompt")
+            raise InvalidInput("Only a choice question has a rationale prompt", "rationale_prompt")
     elif len(details.options) < 2:
-        raise InvalidInput("Enter at least 2 options, one on each line")
+        raise InvalidInput("Enter at least 2 options, one on each line", "options")
     if len(set(details.options)) != len(details.options):
-        raise InvalidInput("Each option must be different")
+        raise InvalidInput("Each option must be different", "options")
     if any(len(option) > MAX_OPTION_LENGTH for option in details.options):
-        raise InvalidInput(f"Each option must be {MAX_OPTION_LENGTH} characters or fewer")
+        raise InvalidInput(
+            f"Each option must be {MAX_OPTION_LENGTH} characters or fewer", "options"
+        )
     if details.max_length is not None and not 1 <= details.max_length <= DEFAULT_TEXT_LIMIT:
-        raise InvalidInput(f"The character limit must be between 1 and {DEFAULT_TEXT_LIMIT:,}")
+        raise InvalidInput(
+            f"The character limit must be between 1 and {DEFAULT_TEXT_LIMIT:,}", "max_length"
+        )
     if details.section_id is not None:
         find_section(consultation, details.section_id)
 
