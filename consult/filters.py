@@ -44,9 +44,20 @@ def uk_date(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
+# The summary sits under the page's h1 and an h2 ("Summary"): its own headings start at h3.
+MARKDOWN_TOP_HEADING = 3
+
+
 def markdown(text: str | None) -> Markup:
-    """Render Markdown to HTML with raw HTML disabled and the output sanitised."""
-    html = _markdown.render(text or "")
+    """Render Markdown to HTML with raw HTML disabled and the output sanitised; headings
+    are moved down so that ``# Background`` never becomes a second h1 on the page."""
+    env: dict = {}
+    tokens = _markdown.parse(text or "", env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1]) + MARKDOWN_TOP_HEADING - 1
+            token.tag = f"h{min(level, 6)}"
+    html = _markdown.renderer.render(tokens, _markdown.options, env)
     return Markup(nh3.clean(html))  # noqa: S704 - sanitised by nh3 just above
 
 

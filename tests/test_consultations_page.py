@@ -85,6 +85,19 @@ def test_summary_is_rendered_from_markdown(db, get_page):
     assert normalise(page.select_one(".consult-summary strong").text) == "change"
 
 
+def test_headings_in_the_summary_sit_below_the_pages_own(db, get_page):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    consultation.summary = "# Background\n\nThe DCC asked.\n\n## Timeline\n\n23 May 2017."
+    db.commit()
+    page = get_page("/consultations/SSI-2017")
+    assert [normalise(h.text) for h in page.select("h1")] == [consultation.title]
+    summary = page.select_one(".consult-summary")
+    assert [(h.name, normalise(h.text)) for h in summary.select("h3, h4")] == [
+        ("h3", "Background"),
+        ("h4", "Timeline"),
+    ]
+
+
 def test_script_in_the_summary_is_not_rendered_as_a_tag(db, get_page):
     consultation = factories.make_consultation(db, "SSI-2017")
     consultation.summary = "Hello <script>alert('x')</script> [link](javascript:alert(1))"
