@@ -163,6 +163,14 @@ def test_an_empty_reset_request_shows_an_error(get_page):
     assert error_summary(page) == ["Enter your email address"]
 
 
+def test_a_reset_request_for_something_not_an_address_says_so(db, get_page):
+    page = get_page("/account/reset-password", method="post", data={"email": "not an email"})
+    assert error_summary(page) == [
+        "Enter an email address in the correct format, like name@example.com"
+    ]
+    assert outbox(db) == []
+
+
 def test_a_reset_ends_other_sessions_and_the_new_password_works(app, db, respondent, client):
     elsewhere = signed_in_client(app, respondent.email)
     client.post("/account/reset-password", data={"email": respondent.email})

@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     EmailField,
+    Field,
     PasswordField,
     SelectChoice,
     SelectMultipleField,
@@ -19,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from consult.auth.policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from consult.auth.service import EMAIL_FORMAT_MESSAGE, looks_like_email
 
 NEW_CONSULTATIONS = "new_consultations"
 REMINDERS = "reminders"
@@ -112,6 +114,10 @@ class ResetRequestForm(FlaskForm):
         ],
     )
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+    def validate_email(self, field: Field) -> None:
+        if not looks_like_email(field.data or ""):
+            raise ValidationError(EMAIL_FORMAT_MESSAGE)
 
 
 class TwoFactorCodeForm(FlaskForm):

@@ -5,7 +5,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from consult import audit
-from consult.auth.service import end_sessions, normalise_email
+from consult.auth.service import (
+    EMAIL_FORMAT_MESSAGE,
+    end_sessions,
+    looks_like_email,
+    normalise_email,
+)
 from consult.errors import InvalidInput, NotFound
 from consult.models import Organisation, Role, User
 
@@ -31,9 +36,8 @@ def get_user(session: Session, user_id: int) -> User:
 
 def _clean_email(session: Session, email: str) -> str:
     email = normalise_email(email)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email or len(email) > MAX_EMAIL_LENGTH:
-        raise InvalidInput("Enter an email address in the correct format, like name@example.com")
+    if not looks_like_email(email) or len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidInput(EMAIL_FORMAT_MESSAGE)
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise InvalidInput(f"A user with the email address {email} already exists")
     return email

@@ -66,6 +66,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+
+
+def looks_like_email(email: str) -> bool:
+    """A plausible address: something@domain.tld, no spaces (delivery is the real test)."""
+    email = normalise_email(email)
+    local, _, domain = email.partition("@")
+    return bool(local) and "." in domain and " " not in email and "@" not in domain
+
+
 def create_user(
     session: Session,
     *,
