@@ -175,6 +175,28 @@ def test_consultation_page_offers_a_late_allowance_holder_the_way_in(
 # Optimistic locking
 
 
+def test_the_first_save_is_not_overwritten_by_a_colleague_who_opened_the_page_before_it(
+    app, client, get_page, db, login, consultation, signed_in, colleague
+):
+    mine = get_page(respond_url(consultation, "q3"))
+    colleague_client = app.test_client()
+    login(colleague, colleague_client)
+    theirs = BeautifulSoup(
+        colleague_client.get(respond_url(consultation, "q3")).get_data(as_text=True),
+        "html.parser",
+    )
+    assert version_on(mine) == version_on(theirs) == "0"  # no response existed yet
+    saved = {"version": "0", "action": "later", "answer": "First draft"}
+    assert client.post(respond_url(consultation, "q3"), data=saved).status_code == 302
+    late = {"version": "0", "action": "later", "answer": "Colleague's words"}
+    response = colleague_client.post(respond_url(consultation, "q3"), data=late)
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert error_summary(page)[0].startswith(f"{signed_in.name} changed this response at")
+    assert page.select_one("textarea#answer").text.strip() == "Colleague's words"
+    fresh(db)
+    assert db.scalar(select(Answer.text)) == "First draft"
+
+
 def test_stale_save_is_refused_and_keeps_what_was_typed(
     app, client, get_page, db, login, consultation, signed_in, colleague
 ):
@@ -431,3 +453,25 @@ def test_every_widget_renders_with_ids_the_error_summary_links_to(
     described = page.select_one("[aria-describedby~=answer-error]")
     for target in described["aria-describedby"].split():
         assert page.select_one(f"#{target}"), f"aria-describedby names missing #{target}"
+
+
+def test_an_inactive_organisation_cannot_respond_but_still_sees_its_response(
+    client, get_page, db, consultation, respondent, login
+):
+    factories.make_response(db, consultation, respondent, full_answers())
+    respondent.organisation.active = False
+    db.commit()
+    login(respondent)
+    message = "Your organisation is not active in Consult, so it cannot respond"
+    page = get_page(respond_url(consultation, "q1"))
+    assert message in normalise(page.text)
+    before = revision_count(db)
+    response = client.post(
+        respond_url(consultation, "q1"), data={"version": "9", "answer": "No", "action": "later"}
+    )
+    assert message in normalise(BeautifulSoup(response.get_data(as_text=True), "html.parser").text)
+    page = get_page(response_url(consultation))
+    assert page.select_one("a#amend") is None
+    fresh(db)
+    assert revision_count(db) == before
+    assert db.scalar(select(Answer.choices)) != ["No"]

@@ -93,7 +93,7 @@ def accepting(journey: Journey) -> bool:
         service.ensure_accepting(
             journey.session, journey.consultation, journey.user.organisation_id, journey.now
         )
-    except ConsultationNotOpen:
+    except (ConsultationNotOpen, ResponseLocked):
         return False
     return True
 

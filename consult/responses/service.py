@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from consult import audit, mail
@@ -28,6 +29,7 @@ from consult.models import (
     Consultation,
     ConsultationStatus,
     LateAllowance,
+    Organisation,
     Question,
     QuestionKind,
     Response,
@@ -69,7 +71,14 @@ def ensure_accepting(
     """Raise ConsultationNotOpen unless this organisation may respond now.
 
     Returns whether a response made now is late (accepted under a late allowance).
+    Raises ResponseLocked if SECAS has made the organisation inactive.
     """
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not organisation.active:
+        raise ResponseLocked(
+            "Your organisation is not active in Consult, so it cannot respond or change a "
+            "response. Contact SECAS if this is wrong."
+        )
     status = consultation.status_at(now)
     if status is ConsultationStatus.open:
         return False
@@ -282,6 +291,10 @@ def _touch(session: Session, response: Response, user: User, now: datetime) -> N
     """
     response.updated_at = now
     response.updated_by_id = user.id
+    # Always an UPDATE, so the version always moves on: the first save into a response
+    # created a moment ago would otherwise change nothing on its row, leave the version at
+    # 1, and a colleague's page from before the response existed (version 0) would pass.
+    flag_modified(response, "updated_at")
     try:
         session.flush()
     except (StaleDataError, IntegrityError):
