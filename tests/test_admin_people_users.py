@@ -258,3 +258,19 @@ def test_resetting_two_factor_signs_them_out_and_lets_them_in_with_a_new_app(app
 def test_resetting_two_factor_that_is_not_set_up_says_so(panel, signed_in, get_page):
     page = get_page(f"/admin/users/{panel.id}/two-factor/reset", method="post")
     assert error_summary(page) == [f"{panel.name} has not set up two-factor authentication"]
+
+
+def test_two_messages_waiting_are_both_shown_with_their_own_titles(
+    respondent, signed_in, client, get_page
+):
+    client.post(f"/admin/users/{respondent.id}/reactivate")
+    client.post(f"/admin/users/{respondent.id}/reactivate")
+    page = get_page(f"/admin/users/{respondent.id}")  # checks every id is unique
+    banners = page.select(".govuk-notification-banner")
+    assert [normalise(b.text) for b in banners] == [
+        f"Important {respondent.name} is already active"
+    ] * 2
+    assert [b["aria-labelledby"] for b in banners] == [
+        "govuk-notification-banner-title",
+        "govuk-notification-banner-title-2",
+    ]
