@@ -14,10 +14,17 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from consult.db import utcnow
-from consult.models import Attachment, AuditEvent
+from consult.models import Attachment, AuditEvent, Response, ResponseStatus
 from tests import factories
 from tests.conftest import normalise
-from tests.responses_helpers import QUESTIONS, error_summary, fresh, respond_url
+from tests.responses_helpers import (
+    ANSWERS,
+    QUESTIONS,
+    error_summary,
+    fresh,
+    respond_url,
+    version_on,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CSV = b"Category,Cost\nMetering,1200\nBilling,800\n"
@@ -226,3 +233,33 @@ def test_attachments_cannot_change_after_close(client, db, consultation, signed_
     response = upload_unread(client, consultation, CSV, "late.csv")
     assert "This consultation has closed" in normalise(response.get_data(as_text=True))
     assert [a.filename for a in stored(db)] == ["evidence.pdf"]
+
+
+def test_a_file_added_by_a_colleague_makes_my_check_answers_page_out_of_date(
+    app, client, get_page, db, login, consultation, signed_in, colleague
+):
+    for key, data in ANSWERS.items():
+        client.post(respond_url(consultation, key), data={**data, "version": version(db)})
+    client.post(
+        respond_url(consultation, "confidentiality"),
+        data={"confidential": "no", "version": version(db)},
+    )
+    mine = get_page(respond_url(consultation, "check"))
+    theirs = app.test_client()
+    login(colleague, theirs)
+    upload(theirs, consultation, CSV, "costs.csv")
+    page = get_page(
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(mine), "declaration": "y"},
+    )
+    assert error_summary(page)[0].startswith("Colleague changed this response at")
+    assert "costs.csv" in normalise(page.select_one("#attachments").text)
+    fresh(db)
+    assert db.scalar(select(Response.status)) is ResponseStatus.draft
+
+
+def version(db) -> str:
+    fresh(db)
+    found = db.scalar(select(Response.version))
+    return str(found or 0)

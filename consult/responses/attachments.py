@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from consult import audit, files
 from consult.errors import InvalidInput, NotFound, ResponseLocked
 from consult.models import Attachment, Response, ResponseStatus, User
-from consult.responses.service import ensure_accepting
+from consult.responses.service import ensure_accepting, touch
 
 AREA = "attachments"
 ALLOWED = {files.PDF, files.DOCX, files.XLSX, files.ODT, files.CSV}
@@ -51,7 +51,8 @@ def add(
         uploaded_by_id=user.id,
     )
     session.add(attachment)
-    session.flush()
+    # A new file changes the response: a colleague's check-answers page is now out of date.
+    touch(session, response, user, now)
     _audit(session, "response.attachment_added", response, attachment, user)
     return attachment
 
@@ -64,7 +65,7 @@ def remove(
     _check_changeable(session, response, now)
     attachment = find(response, attachment_id)
     attachment.removed_at = now
-    session.flush()
+    touch(session, response, user, now)
     _audit(session, "response.attachment_removed", response, attachment, user)
     return attachment
 

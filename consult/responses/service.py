@@ -243,7 +243,7 @@ def save_answer(
     answer.rationale = cleaned.rationale
     answer.updated_at = now
     answer.updated_by_id = user.id
-    _touch(session, response, user, now)
+    touch(session, response, user, now)
     return answer
 
 
@@ -259,7 +259,7 @@ def set_confidential(
     """Record whether the response is confidential."""
     _check_editable(session, response, expected_version, now)
     response.confidential = confidential
-    _touch(session, response, user, now)
+    touch(session, response, user, now)
 
 
 def _check_editable(
@@ -281,7 +281,7 @@ def _stale_message(response: Response) -> str:
     )
 
 
-def _touch(session: Session, response: Response, user: User, now: datetime) -> None:
+def touch(session: Session, response: Response, user: User, now: datetime) -> None:
     """Mark the response changed (bumping its version) and flush, so a concurrent save
     that slipped past the version check fails here, in the database.
 
@@ -354,7 +354,7 @@ def submit(
     session.add(revision)
     response.status = ResponseStatus.submitted
     response.current_revision = revision
-    _touch(session, response, user, now)
+    touch(session, response, user, now)
     audit.record(
         session,
         "response.submitted",
@@ -413,7 +413,7 @@ def withdraw(
         raise ResponseLocked("Only a submitted response can be withdrawn.")
     _check_editable(session, response, expected_version, now)
     response.status = ResponseStatus.withdrawn
-    _touch(session, response, user, now)
+    touch(session, response, user, now)
     audit.record(
         session,
         "response.withdrawn",

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, send_from_direc
 from werkzeug.wrappers import Response as HttpResponse
 
 from consult.auth.guards import role_required
-from consult.errors import InvalidInput, NotFound
+from consult.errors import InvalidInput, NotFound, StaleResponse
 from consult.models import Role
 from consult.responses import attachments, forms, service
 from consult.responses.journey import PREFIX, Journey, bp, load_journey
@@ -54,7 +54,7 @@ def _upload(journey: Journey, form: forms.AttachmentForm) -> str | None:
             user=journey.user,
             now=journey.now,
         )
-    except InvalidInput as error:
+    except (InvalidInput, StaleResponse) as error:
         journey.session.rollback()
         return str(error)
     journey.session.commit()
@@ -69,11 +69,16 @@ def remove_attachment(reference: str, attachment_id: int) -> HttpResponse:
     response = journey.response()
     if response is None:
         raise NotFound("No response")
-    removed = attachments.remove(
-        journey.session, response, attachment_id, user=journey.user, now=journey.now
-    )
-    journey.session.commit()
-    flash(f"{removed.filename} has been removed.", "success")
+    try:
+        removed = attachments.remove(
+            journey.session, response, attachment_id, user=journey.user, now=journey.now
+        )
+    except StaleResponse as error:
+        journey.session.rollback()
+        flash(str(error), "error")
+    else:
+        journey.session.commit()
+        flash(f"{removed.filename} has been removed.", "success")
     return redirect(journey.url("responses.attachments_page"))
 
 
