@@ -213,31 +213,15 @@ def change_role(user_id: int):
 @role_required(Role.secas)
 def deactivate(user_id: int):
     """Confirm, then stop a user signing in and end their sessions."""
-    session = get_session()
-    found = people_service.get_user(session, user_id)
-    form = ConfirmForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            people_service.deactivate(session, found, current_user.id)
-        except InvalidInput as problem:
-            session.rollback()
-            error = str(problem)
-        else:
-            session.commit()
-            flash(f"{found.name} is deactivated and signed out.", "success")
-            return redirect(url_for("people.user", user_id=found.id))
-    return render_template(
-        "admin/people/confirm.html",
-        form=form,
-        error=error,
-        has_errors=error is not None,
+    found = people_service.get_user(get_session(), user_id)
+    return _confirmed_user_action(
+        found,
+        people_service.deactivate,
         heading=f"Deactivate {found.name}?",
         explanation=f"{found.name} ({found.email}) will be signed out at once and will not be "
         "able to sign in. You can reactivate them later.",
         button="Deactivate user",
-        warning=True,
-        cancel_url=url_for("people.user", user_id=found.id),
+        done=f"{found.name} is deactivated and signed out.",
     )
 
 
@@ -245,34 +229,45 @@ def deactivate(user_id: int):
 @role_required(Role.secas)
 def reset_two_factor(user_id: int):
     """Confirm, then forget a user's authenticator so they can set up a new one."""
+    found = people_service.get_user(get_session(), user_id)
+    return _confirmed_user_action(
+        found,
+        people_service.reset_two_factor,
+        heading=f"Reset two-factor authentication for {found.name}?",
+        explanation=f"Do this only when {found.name} ({found.email}) has lost their "
+        "authenticator app and you have checked who they are. They will be signed out, and "
+        "will set up a new authenticator app the next time they sign in.",
+        button="Reset two-factor authentication",
+        done=f"{found.name}’s two-factor authentication is reset. They will set up a new "
+        "authenticator app the next time they sign in.",
+    )
+
+
+def _confirmed_user_action(
+    found: User, perform, *, heading: str, explanation: str, button: str, done: str
+):
+    """A confirmation page; once confirmed, ``perform`` it, or show why it was refused."""
     session = get_session()
-    found = people_service.get_user(session, user_id)
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
         try:
-            people_service.reset_two_factor(session, found, current_user.id)
+            perform(session, found, current_user.id)
         except InvalidInput as problem:
             session.rollback()
             error = str(problem)
         else:
             session.commit()
-            flash(
-                f"{found.name}’s two-factor authentication is reset. They will set up a new "
-                "authenticator app the next time they sign in.",
-                "success",
-            )
+            flash(done, "success")
             return redirect(url_for("people.user", user_id=found.id))
     return render_template(
         "admin/people/confirm.html",
         form=form,
         error=error,
         has_errors=error is not None,
-        heading=f"Reset two-factor authentication for {found.name}?",
-        explanation=f"Do this only when {found.name} ({found.email}) has lost their "
-        "authenticator app and you have checked who they are. They will be signed out, and "
-        "will set up a new authenticator app the next time they sign in.",
-        button="Reset two-factor authentication",
+        heading=heading,
+        explanation=explanation,
+        button=button,
         warning=True,
         cancel_url=url_for("people.user", user_id=found.id),
     )

@@ -94,15 +94,7 @@ def invite_user(
     )
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        "user.invited",
-        actor_id=actor_id,
-        organisation_id=user.organisation_id,
-        user_id=user.id,
-        email=user.email,
-        role=role_value.value,
-    )
+    _audit_user(session, "user.invited", user, actor_id, role=role_value.value)
     return user
 
 
@@ -123,15 +115,7 @@ def change_role(
         return
     # Whatever the user was doing in their old role, they start again in the new one.
     end_sessions(user)
-    audit.record(
-        session,
-        "user.role_changed",
-        actor_id=actor_id,
-        organisation_id=user.organisation_id,
-        user_id=user.id,
-        before=before,
-        after=after,
-    )
+    _audit_user(session, "user.role_changed", user, actor_id, before=before, after=after)
 
 
 def deactivate(session: Session, user: User, actor_id: int | None) -> None:
@@ -142,14 +126,7 @@ def deactivate(session: Session, user: User, actor_id: int | None) -> None:
         raise InvalidInput(f"{user.name} is already deactivated")
     user.active = False
     end_sessions(user)
-    audit.record(
-        session,
-        "user.deactivated",
-        actor_id=actor_id,
-        organisation_id=user.organisation_id,
-        user_id=user.id,
-        email=user.email,
-    )
+    _audit_user(session, "user.deactivated", user, actor_id)
 
 
 def reactivate(session: Session, user: User, actor_id: int | None) -> None:
@@ -157,14 +134,7 @@ def reactivate(session: Session, user: User, actor_id: int | None) -> None:
     if user.active:
         raise InvalidInput(f"{user.name} is already active")
     user.active = True
-    audit.record(
-        session,
-        "user.reactivated",
-        actor_id=actor_id,
-        organisation_id=user.organisation_id,
-        user_id=user.id,
-        email=user.email,
-    )
+    _audit_user(session, "user.reactivated", user, actor_id)
 
 
 def reset_two_factor(session: Session, user: User, actor_id: int | None) -> None:
@@ -175,13 +145,18 @@ def reset_two_factor(session: Session, user: User, actor_id: int | None) -> None
     user.totp_secret = None
     user.totp_last_counter = None
     end_sessions(user)
+    _audit_user(session, "user.two_factor_reset", user, actor_id)
+
+
+def _audit_user(session: Session, action: str, user: User, actor_id: int | None, **detail) -> None:
     audit.record(
         session,
-        "user.two_factor_reset",
+        action,
         actor_id=actor_id,
         organisation_id=user.organisation_id,
         user_id=user.id,
         email=user.email,
+        **detail,
     )
 
 
