@@ -28,9 +28,9 @@ from consult.summaries.writers import (
     tally_header,
     tally_rows,
     version_note,
-    xml_safe,
     yes_no,
 )
+from consult.xml_text import xml_safe
 
 RESPONDENTS_HEAD = [
     "Respondent",

@@ -42,7 +42,6 @@ FIXED_COLUMNS = (
 # A spreadsheet runs a cell beginning with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 
 CSV_MIMETYPE = "text/csv"
@@ -254,8 +253,3 @@ def _tally_chart(workbook, question: SummaryQuestion, head_row: int, height: int
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 640, "height": height})
     return chart
-
-
-def xml_safe(text: str) -> str:
-    """Drop control characters XML cannot hold, which Word would refuse."""
-    return _XML_INVALID.sub("", text)
