@@ -2,6 +2,7 @@
 from Word kept exactly, through the database, the pages, the receipt and the copies."""
 
 import io
+import re
 
 import docx
 import pytest
@@ -115,3 +116,44 @@ def test_word_text_reaches_the_receipt_and_the_word_copy(client, db, consultatio
     copy = client.get(f"{response_url(consultation)}/copy.docx")
     paragraphs = [p.text for p in docx.Document(io.BytesIO(copy.data)).paragraphs]
     assert WORD_TEXT in paragraphs
+
+
+# Word writes a manual line break (Shift+Enter) as a vertical tab; other control
+# characters (here a bell) can come with a paste too. XML can hold neither.
+PASTED_CONTROLS = "First line\x0bsecond line\x07, rung"
+
+
+def test_word_line_breaks_and_control_characters_reach_the_word_copy(
+    client, consultation, signed_in
+):
+    answer_all(client, consultation)
+    save(client, consultation, "q1", answer="Yes", rationale=PASTED_CONTROLS)
+    save(client, consultation, "q3", answer=PASTED_CONTROLS)
+    submit(client, consultation)
+    copy = client.get(f"{response_url(consultation)}/copy.docx")
+    assert copy.status_code == 200
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(copy.data)).paragraphs]
+    assert paragraphs.count("First line\nsecond line, rung") == 2
+
+
+def test_word_line_breaks_and_control_characters_reach_the_pdf_copy(
+    client, consultation, signed_in
+):
+    answer_all(client, consultation)
+    save(client, consultation, "q3", answer=PASTED_CONTROLS)
+    submit(client, consultation)
+    copy = client.get(f"{response_url(consultation)}/copy.pdf")
+    assert copy.status_code == 200
+    drawn = pdf_characters(copy.data)
+    assert {"F", "s", ","} <= drawn
+    # A character the font lacks would be drawn as its code, e.g. [U+000B].
+    assert not drawn & {"[", "]", "+", "\x0b", "\x07"}
+
+
+def pdf_characters(data: bytes) -> set[str]:
+    """Every character a PDF's text draws, read from its fonts' ToUnicode maps (fpdf2
+    writes them uncompressed: ``<glyph> <code point>`` pairs)."""
+    assert data.startswith(b"%PDF")
+    maps = re.findall(rb"beginbfchar\n(.*?)endbfchar", data, re.S)
+    pairs = [re.findall(rb"<[0-9A-F]+> <([0-9A-F]+)>", found) for found in maps]
+    return {chr(int(code, 16)) for codes in pairs for code in codes} - {"\x00"}

@@ -3,7 +3,9 @@
 Both are written from one outline, so they say the same. The PDF uses a Unicode TrueType
 font: text pasted from Word (smart quotes, dashes, bullets, non-breaking spaces) prints
 as typed; a character the font has no glyph for (e.g. an emoji) is written as its
-``[U+1F44D]`` code point rather than silently dropped. The DOCX keeps every character.
+``[U+1F44D]`` code point rather than silently dropped. The DOCX keeps every character
+XML can hold; the outline itself holds none it cannot (``consult.xml_text``): Word's line
+break pasted into an answer is a line break in both copies, a stray bell in neither.
 """
 
 import io
@@ -18,6 +20,7 @@ from consult.errors import ConsultError
 from consult.filters import uk_datetime
 from consult.models import Response, Revision
 from consult.responses.service import answer_text
+from consult.xml_text import xml_safe
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -37,7 +40,7 @@ class Outline:
 
 
 def outline(response: Response, revision: Revision) -> Outline:
-    """The copy's content, from the response's current revision."""
+    """The copy's content, from the response's current revision, as XML can hold it."""
     consultation = response.consultation
     facts = [
         ("Consultation", f"{consultation.reference}: {consultation.title}"),
@@ -49,16 +52,19 @@ def outline(response: Response, revision: Revision) -> Outline:
         ("Confidential", "Yes" if revision.confidential else "No"),
         ("Late", "Yes, accepted under a late allowance" if revision.late else "No"),
     ]
-    result = Outline(f"Response to {consultation.reference}", facts)
+    result = Outline(
+        xml_safe(f"Response to {consultation.reference}"),
+        [(key, xml_safe(value)) for key, value in facts],
+    )
     given = {a.question_id: a for a in revision.answers}
     for number, question in enumerate(consultation.questions, start=1):
         answer = given.get(question.id)
         extra = []
         if question.rationale_prompt and answer is not None and answer.rationale:
-            extra.append((question.rationale_prompt, answer.rationale))
+            extra.append((xml_safe(question.rationale_prompt), xml_safe(answer.rationale)))
         text = answer_text(question, answer) or "Not answered"
-        result.answers.append((f"{number}. {question.text}", text, extra))
-    result.attachments = [a.filename for a in revision.attachments]
+        result.answers.append((xml_safe(f"{number}. {question.text}"), xml_safe(text), extra))
+    result.attachments = [xml_safe(a.filename) for a in revision.attachments]
     return result
 
 
