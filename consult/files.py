@@ -1,5 +1,5 @@
 """Uploaded files: checked by their content, whose type the name must agree with; stored
-by content hash.
+by content hash; sent back as downloads.
 
 Consultation documents and response attachments both come through ``check_upload``
 and ``store``. A file is kept at ``<UPLOAD_FOLDER>/<area>/<sha256>``, so a name chosen by
@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import filetype
+from flask import Response, send_file
 
-from consult.errors import InvalidInput
+from consult.errors import InvalidInput, NotFound
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -192,3 +193,21 @@ def stored_path(root: Path, area: str, sha256: str) -> Path:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise InvalidInput("not a stored file")
     return root / area / sha256
+
+
+def send_stored(
+    root: Path, area: str, sha256: str, *, content_type: str, download_name: str
+) -> Response:
+    """A stored file as a download under a safe name, kept out of caches (it may be a
+    confidential respondent's); NotFound if its bytes are missing from the server."""
+    path = stored_path(root, area, sha256)
+    if not path.is_file():
+        raise NotFound("The file is missing from the server")
+    response = send_file(
+        path,
+        mimetype=content_type,
+        as_attachment=True,
+        download_name=safe_display_name(download_name),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

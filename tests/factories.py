@@ -1,13 +1,16 @@
 """Small builders for arranging tests: they go through the real services where one exists."""
 
+import io
 from datetime import datetime, timedelta
 from itertools import count
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from consult.auth.passwords import hash_password
 from consult.db import utcnow
 from consult.models import (
+    Attachment,
     Consultation,
     ConsultationKind,
     LateAllowance,
@@ -19,6 +22,7 @@ from consult.models import (
     Role,
     User,
 )
+from consult.responses import attachments
 from consult.responses import service as responses
 
 PASSWORD = "correct horse battery staple"
@@ -139,8 +143,7 @@ def make_response(
 
     ``now`` defaults to a moment when the consultation is open.
     """
-    if now is None:
-        now = max(consultation.opens_at, min(utcnow(), consultation.closes_at - timedelta(hours=1)))
+    now = now or while_open(consultation)
     answers = answers if answers is not None else default_answers()
     response = responses.start_response(db, consultation, user, now)
     for question in consultation.questions:
@@ -168,6 +171,50 @@ def make_response(
         )
     db.commit()
     return response
+
+
+def while_open(consultation: Consultation) -> datetime:
+    """Now if the consultation is open, else a moment when it was (or will be)."""
+    return max(consultation.opens_at, min(utcnow(), consultation.closes_at - timedelta(hours=1)))
+
+
+def attach(
+    db: Session,
+    response: Response,
+    user: User,
+    filename: str,
+    content: bytes,
+    *,
+    root: str | Path,
+    now: datetime | None = None,
+) -> Attachment:
+    """Attach a file to the response's working copy through the real service; it is in
+    no revision until the response is submitted again (``resubmit``)."""
+    attachment = attachments.add(
+        db,
+        response,
+        io.BytesIO(content),
+        filename,
+        root=Path(root),
+        max_bytes=1024 * 1024,
+        user=user,
+        now=now or while_open(response.consultation),
+    )
+    db.commit()
+    return attachment
+
+
+def resubmit(db: Session, response: Response, user: User, now: datetime | None = None) -> None:
+    """Submit the response's working copy as a new revision."""
+    responses.submit(
+        db,
+        response,
+        expected_version=response.version,
+        user=user,
+        now=now or while_open(response.consultation),
+        declared=True,
+    )
+    db.commit()
 
 
 def default_answers() -> dict[str, responses.AnswerInput]:

@@ -77,6 +77,7 @@ POLICY = {
     "people.late_allowance": SECAS,
     "people.revoke_late_allowance": SECAS,
     "people.response": SECAS,
+    "people.response_attachment": SECAS,
     "people.outbox": SECAS,
     "people.retry": SECAS,
     "people.audit": SECAS,

@@ -1,5 +1,5 @@
 """Oversight of one consultation: who has responded, who has a draft, who has not started;
-late allowances; every response and each of its revisions, read-only."""
+late allowances; every response and each of its revisions, with their files, read-only."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +13,7 @@ from consult.filters import uk_datetime
 from consult.models import (
     CATEGORY_LABELS,
     Answer,
+    Attachment,
     Consultation,
     LateAllowance,
     Organisation,
@@ -178,6 +179,7 @@ def get_response(session: Session, consultation: Consultation, response_id: int)
         .where(Response.id == response_id, Response.consultation_id == consultation.id)
         .options(
             selectinload(Response.revisions).selectinload(Revision.submitted_by),
+            selectinload(Response.revisions).selectinload(Revision.attachments),
             selectinload(Response.answers),
             selectinload(Response.organisation),
         )
@@ -196,6 +198,16 @@ def pick_revision(response: Response, number: int | None) -> Revision | None:
         if revision.number == number:
             return revision
     raise NotFound("No such revision")
+
+
+def submitted_attachment(response: Response, attachment_id: int) -> Attachment:
+    """A file one of the response's revisions was submitted with, or NotFound: never one
+    only in the draft being worked on, never another response's."""
+    for revision in response.revisions:
+        for attachment in revision.attachments:
+            if attachment.id == attachment_id:
+                return attachment
+    raise NotFound(f"No submitted attachment {attachment_id} on this response")
 
 
 def revision_answers(session: Session, revision: Revision) -> dict[int, RevisionAnswer]:

@@ -1,9 +1,12 @@
 """Oversight views: who has responded to a consultation, reminders, late allowances and
-every response with its revisions (read-only)."""
+every response with its revisions and their files (read-only)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from consult import files
 from consult import organisations as organisation_service
 from consult.admin import notifications, oversight
 from consult.admin.forms import ConfirmForm
@@ -16,6 +19,7 @@ from consult.errors import InvalidInput
 from consult.filters import uk_datetime
 from consult.models import Role
 from consult.numbers import whole_number
+from consult.responses import attachments
 from consult.responses.service import answer_text
 
 
@@ -169,4 +173,21 @@ def response(reference: str, response_id: int):
         revision=revision,
         answers=answers,
         answer_text=answer_text,
+    )
+
+
+@bp.get("/consultations/<reference>/responses/<int:response_id>/attachments/<int:attachment_id>")
+@role_required(Role.secas)
+def response_attachment(reference: str, response_id: int, attachment_id: int):
+    """Download a file one of the response's revisions was submitted with."""
+    session = get_session()
+    consultation = get_by_reference(session, reference, include_drafts=True)
+    found = oversight.get_response(session, consultation, response_id)
+    attachment = oversight.submitted_attachment(found, attachment_id)
+    return files.send_stored(
+        Path(current_app.config["UPLOAD_FOLDER"]),
+        attachments.AREA,
+        attachment.sha256,
+        content_type=attachment.content_type,
+        download_name=attachment.filename,
     )
