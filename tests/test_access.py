@@ -43,6 +43,7 @@ POLICY = {
     "summaries.summary_xlsx": PANEL,
     "summaries.summary_docx": PANEL,
     "summaries.summary_attachments": PANEL,
+    "summaries.summary_attachment": PANEL,
     "summaries.index": PANEL,
     "summaries.answers_page": PANEL,
     "summaries.publish": SECAS,

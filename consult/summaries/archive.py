@@ -1,5 +1,6 @@
-"""A zip of the files respondents attached to the responses a summary counts: those each
-response's current revision was submitted with, not a half-made amendment's.
+"""The files respondents attached to the responses a summary counts: those each
+response's current revision was submitted with, not a half-made amendment's. The summary
+page lists the first of them, each downloadable; the zip holds them all.
 
 Each file is named "<receipt> <organisation> - <filename>", so the Panel can match it to
 the summary. The public version leaves out confidential respondents' files: a file can
@@ -17,8 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult import files
+from consult.errors import NotFound
 from consult.models import (
     Attachment,
+    Consultation,
     Organisation,
     PartyCategory,
     Response,
@@ -41,20 +44,75 @@ class ZipEntry:
     sha256: str
 
 
+@dataclass(frozen=True)
+class CountedAttachment:
+    """One file of a counted response; ``respondent`` is the name this version shows."""
+
+    id: int
+    receipt: str
+    respondent: str
+    confidential: bool
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+    @property
+    def download_name(self) -> str:
+        """The name the zip gives it: "<receipt> <respondent> - <filename>"."""
+        return _clean(f"{self.receipt} {self.respondent} - {self.filename}")
+
+
 def attachment_count(session: Session, summary: Summary) -> int:
     """How many files the zip of this version holds."""
-    query = _query(summary).with_only_columns(func.count(Attachment.id)).order_by(None)
+    query = _query(summary.consultation_id, summary.version)
+    query = query.with_only_columns(func.count(Attachment.id)).order_by(None)
     return session.scalar(query) or 0
 
 
-def _query(summary: Summary):
+def first_attachments(session: Session, summary: Summary, limit: int) -> list[CountedAttachment]:
+    """The first ``limit`` files of this version, in receipt order (one query)."""
+    query = _query(summary.consultation_id, summary.version).limit(limit)
+    return [_counted(row, summary.reference, summary.version) for row in session.execute(query)]
+
+
+def find(
+    session: Session, consultation: Consultation, version: Version, attachment_id: int
+) -> CountedAttachment:
+    """One file of this version, or NotFound: never a draft's, a withdrawn response's, an
+    earlier revision's or (in the public version) a confidential respondent's."""
+    query = _query(consultation.id, version).where(Attachment.id == attachment_id)
+    row = session.execute(query).first()
+    if row is None:
+        raise NotFound(f"No attached file {attachment_id} in this summary")
+    return _counted(row, consultation.reference, version)
+
+
+def _counted(row, reference: str, version: Version) -> CountedAttachment:
+    category = PartyCategory(row.category)
+    return CountedAttachment(
+        id=row.id,
+        receipt=receipt_reference(reference, row.receipt_number),
+        respondent=display_name(row.name, category, row.confidential, version),
+        confidential=row.confidential,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+    )
+
+
+def _query(consultation_id: int, version: Version):
     query = (
         select(
+            Attachment.id,
             Response.receipt_number,
             Organisation.name,
             Organisation.category,
             Revision.confidential,
             Attachment.filename,
+            Attachment.content_type,
+            Attachment.size,
             Attachment.sha256,
         )
         .select_from(Response)
@@ -63,12 +121,12 @@ def _query(summary: Summary):
         .join(Attachment, Attachment.id == revision_attachment.c.attachment_id)
         .join(Organisation, Organisation.id == Response.organisation_id)
         .where(
-            Response.consultation_id == summary.consultation_id,
+            Response.consultation_id == consultation_id,
             Response.status == ResponseStatus.submitted,
         )
         .order_by(Response.receipt_number, Attachment.uploaded_at, Attachment.id)
     )
-    if summary.version is Version.public:
+    if version is Version.public:
         query = query.where(Revision.confidential.is_(False))
     return query
 
@@ -76,11 +134,10 @@ def _query(summary: Summary):
 def entries(session: Session, summary: Summary) -> Iterator[ZipEntry]:
     """The files of this version, in receipt order, each with a unique name."""
     used: set[str] = set()
-    for row in session.execute(_query(summary).execution_options(yield_per=500)):
-        who = display_name(row.name, PartyCategory(row.category), row.confidential, summary.version)
-        receipt = receipt_reference(summary.reference, row.receipt_number)
-        name = _unique(_clean(f"{receipt} {who} - {row.filename}"), used)
-        yield ZipEntry(name, row.sha256)
+    query = _query(summary.consultation_id, summary.version).execution_options(yield_per=500)
+    for row in session.execute(query):
+        counted = _counted(row, summary.reference, summary.version)
+        yield ZipEntry(_unique(counted.download_name, used), counted.sha256)
 
 
 def _clean(name: str) -> str:

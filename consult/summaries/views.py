@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from consult import files
 from consult.auth.guards import role_required
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
@@ -31,6 +32,8 @@ bp = Blueprint("summaries", __name__, url_prefix="/panel")
 
 SUMMARY_PATH = "/consultations/<reference>/summary"
 RESPONDENTS_PER_PAGE = 50
+# The page lists this many attached files; the zip holds them all.
+ATTACHMENTS_LISTED = 50
 
 
 @bp.errorhandler(InvalidInput)
@@ -65,6 +68,7 @@ def summary(reference: str):
         per_page=RESPONDENTS_PER_PAGE,
         pages=max(1, -(-data.total // RESPONDENTS_PER_PAGE)),
         attachments=archive.attachment_count(session, data),
+        attached=archive.first_attachments(session, data, ATTACHMENTS_LISTED),
     )
 
 
@@ -127,6 +131,23 @@ def summary_attachments(reference: str):
         lambda out: archive.write_zip(out, get_session(), data, root),
         writers.ZIP_MIMETYPE,
         _filename(data.reference, "attachments", data.version, "zip"),
+    )
+
+
+@bp.get(SUMMARY_PATH + "/attachments/<int:attachment_id>")
+@role_required(Role.panel, Role.secas)
+def summary_attachment(reference: str, attachment_id: int):
+    """One file a counted response was submitted with, named as the zip names it."""
+    version = service.parse_version(request.args.get("version"))
+    session = get_session()
+    consultation = service.find_consultation(session, reference, utcnow())
+    found = archive.find(session, consultation, version, attachment_id)
+    return files.send_stored(
+        Path(current_app.config["UPLOAD_FOLDER"]),
+        archive.AREA,
+        found.sha256,
+        content_type=found.content_type,
+        download_name=found.download_name,
     )
 
 
