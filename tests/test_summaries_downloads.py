@@ -295,6 +295,16 @@ def test_docx_survives_control_characters_in_answers(client, db, as_panel):
     assert "Bell and\nfeed" in docx_text(response.get_data())
 
 
+def test_xlsx_keeps_words_line_break_and_drops_other_control_characters(client, db, as_panel):
+    consultation = factories.make_consultation(db, "HOSTILE-1", status="open")
+    user = respondent_of(db, "Odd Energy", PartyCategory.other_sec_party)
+    factories.make_response(db, consultation, user, answers("Yes", "Bell\x07 and\x0bfeed"))
+    sheets = xlsx_sheets(client.get(summary_url("HOSTILE-1", ".xlsx")).get_data())
+    cells = [cell for row in sheets["Responses"] for cell in row if isinstance(cell, str)]
+    assert "Bell and\nfeed" in cells
+    assert not any("\x07" in cell or "_x0007_" in cell for cell in cells)
+
+
 # Bad requests
 
 

@@ -25,6 +25,7 @@ from consult.summaries.service import (
     Tally,
     Version,
 )
+from consult.xml_text import xml_safe
 
 ZIP_MIMETYPE = "application/zip"
 
@@ -197,7 +198,9 @@ def _write_values(sheet, number: int, values: list[str | int], style=None) -> No
     for column, value in enumerate(values):
         if isinstance(value, str):
             if value:
-                sheet.write_string(number, column, value, style)
+                # As in the Word download: Word's line break stays a line break, other
+                # control characters (invisible in a cell) are dropped.
+                sheet.write_string(number, column, xml_safe(value), style)
         else:
             sheet.write_number(number, column, value)
 
