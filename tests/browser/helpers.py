@@ -62,3 +62,10 @@ def focus_is_visible(page: Page) -> bool:
     shadow or background (links and buttons turn yellow; inputs get a yellow outline)."""
     style = page.evaluate(_FOCUS_STYLE)
     return any(FOCUS_YELLOW in value for value in style.values())
+
+
+def follow(page, control) -> None:
+    """Click a link or button and wait for the page it leads to, so what is read next is
+    read from that page, not the one before (a slow run read the old page)."""
+    with page.expect_navigation():
+        control.click()

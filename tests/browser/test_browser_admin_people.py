@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from consult.models import OutboxMessage
 from tests import factories
+from tests.browser.helpers import follow
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -31,9 +32,9 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     sign_in(page, base_url, secas.email, factories.PASSWORD)
     page.goto(f"{base_url}/admin/organisations")
     assert_accessible(page)
-    page.get_by_role("button", name="Add an organisation").click()
+    follow(page, page.get_by_role("button", name="Add an organisation"))
     assert_accessible(page)
-    page.get_by_role("button", name="Save organisation").click()
+    follow(page, page.get_by_role("button", name="Save organisation"))
     assert page.title().startswith("Error: ")
     assert_accessible(page)
     page.get_by_label("Name").fill("EDF Energy")
@@ -43,7 +44,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     expect(page.get_by_role("heading", name="EDF Energy")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Invite a user").click()
+    follow(page, page.get_by_role("button", name="Invite a user"))
     assert_accessible(page)
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Email address").fill("ada@example.com")
@@ -53,7 +54,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     assert page.locator(f"#organisation option[value='{chosen}']").inner_text() == (
         "EDF Energy (Large Supplier)"
     )
-    page.get_by_role("button", name="Send invitation").click()
+    follow(page, page.get_by_role("button", name="Send invitation"))
     assert "An invitation is on its way to ada@example.com" in page.inner_text("main")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
@@ -63,7 +64,7 @@ def test_secas_invites_a_user_who_sets_a_password_and_signs_in(
     assert_accessible(page)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Set password").click()
+    follow(page, page.get_by_role("button", name="Set password"))
     assert "Your password is set" in page.inner_text("main")
     assert_accessible(page)
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.helpers import follow
 from tests.responses_helpers import QUESTIONS, add_sections
 
 
@@ -35,7 +36,7 @@ def test_main_path_task_list_to_withdrawal_with_a_colleague(
     expect(page.locator("#sections")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Your view").click()
+    follow(page, page.get_by_role("link", name="Your view"))
     assert_accessible(page)
     page.get_by_label("Yes").check()
     page.get_by_label("Please provide your rationale").fill("We support the new date.")
@@ -65,7 +66,7 @@ def test_main_path_task_list_to_withdrawal_with_a_colleague(
         other.wait_for_url(f"{respond}/q4")
         other.get_by_role("button", name="Save and continue").click()
         other.wait_for_url(respond)
-        other.get_by_role("link", name="Say whether your response is confidential").click()
+        follow(other, other.get_by_role("link", name="Say whether your response is confidential"))
         assert_accessible(other)
         other.get_by_label("No").check()
         other.get_by_role("button", name="Save and continue").click()
@@ -82,7 +83,7 @@ def test_main_path_task_list_to_withdrawal_with_a_colleague(
 
     page.goto(f"{base_url}/consultations/{consultation.reference}/response")
     assert_accessible(page)
-    page.get_by_role("button", name="Amend your response").click()
+    follow(page, page.get_by_role("button", name="Amend your response"))
     assert_accessible(page)
     page.get_by_role("link", name="Check and submit your response").click()
     page.get_by_role("link", name="Change your answer to question 1").click()
@@ -92,15 +93,15 @@ def test_main_path_task_list_to_withdrawal_with_a_colleague(
     page.get_by_label("I confirm I am authorised to respond on behalf of British Gas").check()
     page.get_by_role("button", name="Submit response").click()
     page.wait_for_url(f"{respond}/confirmation")
-    page.get_by_role("link", name="View your submitted response").click()
+    follow(page, page.get_by_role("link", name="View your submitted response"))
     assert "2 (current)" in page.locator("#revisions").inner_text()
-    page.locator("a#withdraw").click()
+    follow(page, page.locator("a#withdraw"))
     assert_accessible(page)
     page.get_by_role("button", name="Withdraw response").click()
     expect(page.locator("#withdrawn")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Your responses").click()
+    follow(page, page.get_by_role("link", name="Your responses"))
     assert "Withdrawn" in page.locator("#my-responses").inner_text()
     assert_accessible(page)
 
@@ -111,13 +112,13 @@ def test_supporting_documents_page_passes_axe(
     sign_in(page, base_url, respondent)
     page.goto(f"{base_url}/consultations/{consultation.reference}/respond/attachments")
     assert_accessible(page)
-    page.get_by_role("button", name="Upload file").click()
+    follow(page, page.get_by_role("button", name="Upload file"))
     assert page.title().startswith("Error: ")
     assert_accessible(page)
     evidence = tmp_path / "evidence.csv"
     evidence.write_text("Category,Cost\nMetering,1200\n")
     page.get_by_label("Upload a file").set_input_files(str(evidence))
-    page.get_by_role("button", name="Upload file").click()
+    follow(page, page.get_by_role("button", name="Upload file"))
     assert page.locator("#attached-files").inner_text().startswith("evidence.csv")
     assert_accessible(page)
 

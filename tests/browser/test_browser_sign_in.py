@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.helpers import follow
 
 
 def test_sign_in_page_passes_axe(page, base_url, assert_accessible):
@@ -17,7 +18,7 @@ def test_wrong_password_shows_an_accessible_error_summary(
     page.goto(f"{base_url}/auth/login")
     page.get_by_label("Email address").fill(respondent.email)
     page.get_by_label("Password", exact=True).fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
+    follow(page, page.get_by_role("button", name="Sign in"))
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct email address and password" in summary.inner_text()
