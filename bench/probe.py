@@ -7,6 +7,7 @@ measurement through /proc/self/clear_refs) over its resident size just before.
 """
 
 import csv
+import gc
 import json
 import os
 import sys
@@ -120,6 +121,9 @@ def measure(url: str, what: str) -> dict:
             # Warm both alike: the page compiles its templates, and both find the tables
             # in the database's cache, as a page viewed twice would.
             MEASURES[what](client, engine)
+        # A full collection now, so that a pause owed to the set-up and warm-up (a gen-2
+        # pass over every template and object they made) is not charged to the figure.
+        gc.collect()
         statements = []
         event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
         _reset_peak()
