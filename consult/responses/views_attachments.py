@@ -3,9 +3,10 @@ and downloading one of one's own organisation's attachments."""
 
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, send_from_directory
+from flask import current_app, flash, redirect, render_template
 from werkzeug.wrappers import Response as HttpResponse
 
+from consult import files
 from consult.auth.guards import role_required
 from consult.errors import InvalidInput, NotFound, StaleResponse
 from consult.models import Role
@@ -94,10 +95,10 @@ def attachment(reference: str, attachment_id: int) -> HttpResponse:
     if response is None:
         raise NotFound("No response")
     found = attachments.find_kept(response, attachment_id)
-    return send_from_directory(
-        Path(current_app.config["UPLOAD_FOLDER"]) / attachments.AREA,
+    return files.send_stored(
+        Path(current_app.config["UPLOAD_FOLDER"]),
+        attachments.AREA,
         found.sha256,
-        mimetype=found.content_type,
-        as_attachment=True,
+        content_type=found.content_type,
         download_name=found.filename,
     )
