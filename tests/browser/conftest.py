@@ -72,7 +72,13 @@ def browser() -> Iterator:
 def page(browser, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator:
     """A fresh browser context and page; a screenshot is saved when the test fails."""
     # axe-core is injected as a script; bypass_csp lets it run under our strict CSP.
-    context = browser.new_context(bypass_csp=True)
+    yield from open_page(browser, request, bypass_csp=True)
+
+
+def open_page(browser, request: pytest.FixtureRequest, **context_options) -> Iterator:
+    """For page fixtures: a page in a fresh context made with ``context_options``, and a
+    screenshot in ``test-results/`` when the test fails."""
+    context = browser.new_context(**context_options)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)

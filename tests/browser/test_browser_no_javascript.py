@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from consult.db import utcnow
 from tests import factories
+from tests.browser.conftest import open_page
 from tests.browser.helpers import sign_in
 from tests.browser.test_browser_admin_builder import fill_date
 from tests.responses_helpers import QUESTIONS, add_sections
@@ -41,12 +42,9 @@ _NEEDS_SCRIPT = """() => {
 
 
 @pytest.fixture
-def plain_page(browser) -> Iterator[Page]:
+def plain_page(browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page in a browser context with JavaScript switched off."""
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from open_page(browser, request, java_script_enabled=False)
 
 
 def assert_plain_html(page: Page) -> None:

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import open_page
 from tests.browser.helpers import sign_in
 from tests.responses_helpers import QUESTIONS, add_sections
 from tests.summaries_helpers import REFERENCE, arrange
@@ -52,15 +52,7 @@ _OVERFLOW = """() => {
 @pytest.fixture(params=list(WINDOWS.values()), ids=list(WINDOWS))
 def narrow_page(browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page in a narrow or zoomed window; a screenshot is saved when the test fails."""
-    context = browser.new_context(bypass_csp=True, **request.param)
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        folder = ROOT / "test-results"
-        folder.mkdir(exist_ok=True)
-        page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    yield from open_page(browser, request, bypass_csp=True, **request.param)
 
 
 def assert_readable(page: Page, *controls) -> None:
