@@ -6,7 +6,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from consult import backup, config, db, filters, logs, web
-from consult.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager
+from consult.extensions import content_security_policy, csrf, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -33,8 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         session_cookie_samesite="Lax",
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        content_security_policy_nonce_in=["script-src"],
+        content_security_policy=content_security_policy(app.jinja_env),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
         strict_transport_security=True,
