@@ -5,7 +5,7 @@ from flask_talisman import Talisman
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from consult import backup, config, db, filters, logs, web
+from consult import backup, config, db, filters, logs, page_cache, web
 from consult.extensions import content_security_policy, csrf, login_manager
 
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     login_manager.init_app(app)
     db.init_app(app)
+    page_cache.init_app(app)
     filters.init_app(app)
     web.init_app(app)
 

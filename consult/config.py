@@ -49,6 +49,8 @@ DEFAULTS = {
     "TWO_FACTOR_ISSUER": "Consult",
     # Proxies in front of the app that set X-Forwarded-For/-Proto (0: trust none).
     "TRUSTED_PROXY_COUNT": 0,
+    # How long each process keeps a public page for visitors not signed in (0: not at all).
+    "PUBLIC_PAGE_CACHE_SECONDS": 5,
 }
 
 

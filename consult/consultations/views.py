@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request, send_from_directory
 from flask_login import current_user
 
+from consult import page_cache
 from consult.consultations import service
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput, NotFound
@@ -47,6 +48,7 @@ def file_size(size: int) -> str:
 
 
 @bp.get("")
+@page_cache.for_visitors
 def index():
     """The published consultations, optionally one status only."""
     raw_status = request.args.get("status", "")
@@ -71,6 +73,7 @@ def _public_status(value: str) -> ConsultationStatus | None:
 
 
 @bp.get("/<reference>")
+@page_cache.for_visitors
 def show(reference: str):
     """One consultation: its summary, dates, deadline changes and documents, and what
     respondents said once SECAS has published it."""
@@ -100,6 +103,7 @@ def _what_respondents_said(consultation: Consultation, now) -> dict:
 
 
 @bp.get("/<reference>/what-respondents-said/<key>")
+@page_cache.for_visitors
 def what_respondents_said(reference: str, key: str):
     """Every answer to one question in the published public summary, filtered and paged."""
     consultation = _find(reference)

@@ -1,0 +1,81 @@
+"""Public pages served to visitors from the page cache: shared for a few seconds, never
+to anyone signed in, and forgotten after any change made through the service."""
+
+import pytest
+
+from tests import factories
+from tests.conftest import normalise
+
+OLD = "Changing the end date of the SSI variations"
+NEW = "Extending the SSI variations to 2027"
+
+
+def page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def rename_behind_the_services_back(db, consultation) -> None:
+    """As another process or host would: straight in the database."""
+    consultation.title = NEW
+    db.commit()
+
+
+def test_visitors_are_given_the_page_rendered_in_the_last_few_seconds(app, db):
+    consultation = factories.make_consultation(db, "SSI-1", status="open")
+    first, second = app.test_client(), app.test_client()
+    assert OLD in page_text(first, "/consultations/SSI-1")
+    rename_behind_the_services_back(db, consultation)
+    assert OLD in page_text(second, "/consultations/SSI-1")
+    assert NEW in page_text(second, "/consultations")  # first rendered after the change
+
+
+@pytest.fixture
+def app_config(app_config: dict) -> dict:
+    return {**app_config, "PUBLIC_PAGE_CACHE_SECONDS": 5}
+
+
+def test_a_change_made_through_the_service_shows_to_visitors_at_once(app, db, secas, login):
+    factories.make_consultation(db, "SSI-1", status="open")
+    visitor, secretariat = app.test_client(), app.test_client()
+    assert "Open" in page_text(visitor, "/consultations?status=open")
+    login(secas, secretariat)
+    closed = secretariat.post("/admin/consultations/SSI-1/close")
+    assert closed.status_code == 302
+    assert "SSI-1" not in page_text(visitor, "/consultations?status=open")
+    assert "SSI-1" in page_text(visitor, "/consultations?status=closed")
+
+
+def test_signed_in_people_are_never_given_the_visitors_page(app, db, respondent, login):
+    factories.make_consultation(db, "SSI-1", status="open")
+    visitor, person = app.test_client(), app.test_client()
+    login(respondent, person)
+    assert "Sign out" not in page_text(visitor, "/consultations/SSI-1")
+    assert "Sign out" in page_text(person, "/consultations/SSI-1")
+    assert "Sign out" not in page_text(visitor, "/consultations/SSI-1")
+
+
+def test_a_message_waiting_for_one_visitor_is_shown_to_them_alone(app, db):
+    factories.make_consultation(db, "SSI-1", status="open")
+    first, second, third = app.test_client(), app.test_client(), app.test_client()
+    page_text(first, "/consultations")
+    # Asking for a signed-in page leaves "Sign in to continue." in the visitor's session.
+    assert second.get("/consultations/SSI-1/respond").status_code == 302
+    assert "Sign in to continue." in normalise(page_text(second, "/consultations"))
+    assert "Sign in to continue." not in page_text(third, "/consultations")
+    assert "Sign in to continue." not in page_text(second, "/consultations")  # shown once
+
+
+def test_operators_can_turn_the_cache_off(app_config, db):
+    from consult import create_app
+
+    app = create_app({**app_config, "PUBLIC_PAGE_CACHE_SECONDS": 0})
+    session = app.extensions["consult.sessionmaker"]()
+    consultation = factories.make_consultation(session, "SSI-1", status="open")
+    client = app.test_client()
+    assert OLD in page_text(client, "/consultations/SSI-1")
+    rename_behind_the_services_back(session, consultation)
+    assert NEW in page_text(client, "/consultations/SSI-1")
+    session.close()
+    app.extensions["consult.engine"].dispose()
