@@ -51,10 +51,20 @@ def list_all(session: Session) -> list[Consultation]:
     return list(session.scalars(query))
 
 
+# What a consultation's pages show besides the consultation itself, loaded with it.
+EVERYTHING = ("questions", "sections", "documents", "deadline_changes")
+QUESTIONS = ("questions", "sections")
+
+
 def get_by_reference(
-    session: Session, reference: str, *, include_drafts: bool = False
+    session: Session,
+    reference: str,
+    *,
+    include_drafts: bool = False,
+    parts: tuple[str, ...] = EVERYTHING,
 ) -> Consultation:
-    """The consultation with this reference, its questions, documents and deadline changes.
+    """The consultation with this reference, with its ``parts`` loaded (by default its
+    questions, sections, documents and deadline changes; any other part loads when used).
 
     Drafts are only found with ``include_drafts`` (SECAS); to anyone else a draft does
     not exist.
@@ -62,12 +72,7 @@ def get_by_reference(
     query = (
         select(Consultation)
         .where(Consultation.reference == reference)
-        .options(
-            selectinload(Consultation.questions),
-            selectinload(Consultation.sections),
-            selectinload(Consultation.documents),
-            selectinload(Consultation.deadline_changes),
-        )
+        .options(*(selectinload(getattr(Consultation, part)) for part in parts))
     )
     consultation = session.scalar(query)
     if consultation is None or (consultation.published_at is None and not include_drafts):

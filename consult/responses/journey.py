@@ -23,7 +23,14 @@ from consult.errors import (
     ResponseLocked,
     StaleResponse,
 )
-from consult.models import Consultation, ConsultationStatus, Response, ResponseStatus, User
+from consult.models import (
+    Consultation,
+    ConsultationStatus,
+    Organisation,
+    Response,
+    ResponseStatus,
+    User,
+)
 from consult.responses import service
 
 bp = Blueprint("responses", __name__)
@@ -45,6 +52,9 @@ class Journey:
     consultation: Consultation
     user: User
     now: datetime
+    # Held for the request: every check that the organisation may respond (several in a
+    # save) then finds it in the session instead of asking the database again.
+    organisation: Organisation | None = None
 
     def response(self) -> Response | None:
         """The organisation's response; a withdrawn one cannot be changed."""
@@ -69,8 +79,10 @@ class Journey:
 def load_journey(reference: str, *, accepting: bool = True) -> Journey:
     """Load the consultation; unless ``accepting`` is off, refuse if it is not open to us."""
     session = get_session()
-    consultation = consultations.get_by_reference(session, reference)
-    journey = Journey(session, consultation, current_user._get_current_object(), utcnow())
+    consultation = consultations.get_by_reference(session, reference, parts=consultations.QUESTIONS)
+    user = current_user._get_current_object()
+    organisation = session.get(Organisation, user.organisation_id)
+    journey = Journey(session, consultation, user, utcnow(), organisation)
     if accepting:
         service.ensure_accepting(session, consultation, journey.user.organisation_id, journey.now)
     return journey

@@ -59,7 +59,7 @@ def question(reference: str, key: str):
         form.version.data = _version(response)
     conflict = None
     if form.validate_on_submit():
-        error = attempt(journey, lambda: _save_answer(journey, question, form))
+        error = attempt(journey, lambda: _save_answer(journey, response, question, form))
         if error is None:
             return _after_save(journey, question, later)
         conflict = _show_refusal(journey, form, form.answer, error, question)
@@ -88,10 +88,13 @@ def _saved_answer(response: Response | None, question: Question):
     return next((a for a in response.answers if a.question_id == question.id), None)
 
 
-def _save_answer(journey: Journey, question: Question, form: forms.QuestionForm) -> None:
-    response = service.start_response(
-        journey.session, journey.consultation, journey.user, journey.now
-    )
+def _save_answer(
+    journey: Journey, response: Response | None, question: Question, form: forms.QuestionForm
+) -> None:
+    if response is None:
+        response = service.start_response(
+            journey.session, journey.consultation, journey.user, journey.now
+        )
     service.save_answer(
         journey.session,
         response,
