@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from consult.errors import InvalidInput
@@ -204,9 +204,13 @@ def answers_page(
     return _page(session, summary, question, chosen, total, rows, page_size)
 
 
+def _ordered(query: Select) -> Select:
+    """Answers in receipt order (the id breaks any tie)."""
+    return query.order_by(Response.receipt_number, Response.id)
+
+
 def _page_rows(session: Session, query: Select, page: int, page_size: int) -> list:
-    ordered = query.order_by(Response.receipt_number, Response.id)
-    return list(session.execute(ordered.offset((page - 1) * page_size).limit(page_size)))
+    return list(session.execute(_ordered(query).offset((page - 1) * page_size).limit(page_size)))
 
 
 def _page(
@@ -253,13 +257,24 @@ def _cell(question: SummaryQuestion, row, options: set[str]) -> AnswerCell:
 
 def previews(session: Session, summary: Summary) -> dict[int, AnswerPage]:
     """The first few answers to each question, for the summary page: uncounted (``total``
-    is -1), one more than shown so the page knows whether there are others, and the
-    chosen options of them all read in one query."""
+    is -1), one more than shown so the page knows whether there are others. Each
+    question's first answers are one limited query, as its answers page reads them; they
+    are sent as one statement (UNION ALL), and the chosen options of them all in one more."""
     unfiltered = AnswerFilter()
-    rows = {
-        q.id: _page_rows(session, _answers_query(summary, q, unfiltered), 1, PREVIEW_SIZE + 1)
+    if not summary.questions:
+        return {}
+    firsts = [
+        _ordered(_answers_query(summary, q, unfiltered))
+        .add_columns(RevisionAnswer.question_id)
+        .limit(PREVIEW_SIZE + 1)
+        .subquery()
         for q in summary.questions
-    }
+    ]
+    rows: dict[int, list] = {q.id: [] for q in summary.questions}
+    for row in session.execute(union_all(*(select(first) for first in firsts))):
+        rows[row.question_id].append(row)
+    for found in rows.values():  # a union keeps no order of its own: receipt order again
+        found.sort(key=lambda row: (row.receipt_number or 0, row.id))
     options = _options_of(session, [row.answer_id for found in rows.values() for row in found])
     return {
         q.id: _page(session, summary, q, unfiltered, -1, rows[q.id], PREVIEW_SIZE + 1, options)

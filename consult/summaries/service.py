@@ -69,7 +69,8 @@ def parse_version(raw: str | None) -> Version:
 
 def find_consultation(session: Session, reference: str, now: datetime) -> Consultation:
     """The consultation, if it has opened; a draft or upcoming one has no summary."""
-    consultation = consultations.get_by_reference(session, reference)
+    parts = (*consultations.QUESTIONS, "deadline_changes")
+    consultation = consultations.get_by_reference(session, reference, parts=parts)
     if consultation.status_at(now) not in (ConsultationStatus.open, ConsultationStatus.closed):
         raise NotFound(f"{reference} has not opened yet, so it has no summary")
     return consultation
