@@ -13,6 +13,8 @@ with ten.
 """
 
 import enum
+import itertools
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,9 +69,16 @@ def parse_version(raw: str | None) -> Version:
         ) from None
 
 
-def find_consultation(session: Session, reference: str, now: datetime) -> Consultation:
-    """The consultation, if it has opened; a draft or upcoming one has no summary."""
-    parts = (*consultations.QUESTIONS, "deadline_changes")
+def find_consultation(
+    session: Session,
+    reference: str,
+    now: datetime,
+    parts: tuple[str, ...] = ("questions", "deadline_changes"),
+) -> Consultation:
+    """The consultation, if it has opened; a draft or upcoming one has no summary.
+
+    ``parts``: what to load with it, by default what a summary shows (its questions and
+    period changes)."""
     consultation = consultations.get_by_reference(session, reference, parts=parts)
     if consultation.status_at(now) not in (ConsultationStatus.open, ConsultationStatus.closed):
         raise NotFound(f"{reference} has not opened yet, so it has no summary")
@@ -392,12 +401,15 @@ def iter_response_rows(
         _answers_query(consultation_id, questions).execution_options(**streamed)
     )
     by_id = {q.id: q for q in questions}
-    pending = next(answer_rows, None)
+    # Iterating the result reads it in batches; the answers come grouped by response.
+    answers = itertools.groupby(answer_rows, key=operator.itemgetter(0))
+    pending = next(answers, None)
     for who in who_rows:
         collected: dict[int, list] = {}
-        while pending is not None and pending[0] == who.id:
-            _collect(collected, pending)
-            pending = next(answer_rows, None)
+        if pending is not None and pending[0] == who.id:
+            for row in pending[1]:
+                _collect(collected, row)
+            pending = next(answers, None)
         yield ResponseRow(_respondent(who, reference, version), _cells(collected, by_id))
 
 

@@ -90,7 +90,7 @@ def answers_page(reference: str, key: str):
 def summary_csv(reference: str):
     """Every submitted response as a CSV row, streamed."""
     version = service.parse_version(request.args.get("version"))
-    consultation = service.find_consultation(get_session(), reference, utcnow())
+    consultation = service.find_consultation(get_session(), reference, utcnow(), ("questions",))
     lines = _csv_stream(consultation, version)
     response = Response(lines, mimetype=writers.CSV_MIMETYPE)
     return _as_download(response, _filename(consultation.reference, "summary", version, "csv"))
