@@ -1,9 +1,10 @@
 """One measurement in a process of its own: ``python -m bench.probe URL WHAT``.
 
 Prints one JSON object: seconds, peak memory growth (MB), SQL statements and bytes.
-A fresh process per measurement keeps one measurement's memory out of the next. Peak
-memory is the growth of the process's peak resident size (VmHWM, reset just before the
-measurement through /proc/self/clear_refs) over its resident size just before.
+The same request is made twice in a fresh process. Peak memory is the first request's:
+the growth of the process's peak resident size (VmHWM, reset just before through
+/proc/self/clear_refs) over its resident size just before. Seconds and statements are
+the second request's, as on a server that has been running.
 """
 
 import csv
@@ -117,21 +118,23 @@ def measure(url: str, what: str) -> dict:
         signed_in = client.post("/auth/login", data={"email": PANEL_EMAIL, "password": PASSWORD})
         assert signed_in.status_code == 302, "bench sign-in failed"
         engine = app.extensions["consult.engine"]
-        if what in ("page", "bare-groupby"):
-            # Warm both alike: the page compiles its templates, and both find the tables
-            # in the database's cache, as a page viewed twice would.
-            MEASURES[what](client, engine)
-        # A full collection now, so that a pause owed to the set-up and warm-up (a gen-2
-        # pass over every template and object they made) is not charged to the figure.
+        # Memory: the first request's growth (VmHWM over VmRSS just before), before any
+        # warm-up could leave freed memory behind for the measured request to reuse.
+        gc.collect()
+        _reset_peak()
+        before = _status("VmRSS")
+        MEASURES[what](client, engine)
+        peak = _status("VmHWM") - before
+        # Time and queries: the second request, as on a server that has been running (the
+        # app has compiled its templates and SQL; the app and the bare SQL both find the
+        # tables in the database's cache), after a full collection, so that a pause owed
+        # to the set-up and first request (a gen-2 pass) is not charged to the figure.
         gc.collect()
         statements = []
         event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
-        _reset_peak()
-        before = _status("VmRSS")
         start = time.perf_counter()
         size = MEASURES[what](client, engine)
         seconds = time.perf_counter() - start
-        peak = _status("VmHWM") - before
         engine.dispose()
     return {
         "seconds": seconds,
