@@ -1,7 +1,7 @@
 """Public pages served to visitors from the page cache: shared for a few seconds, never
 to anyone signed in, and forgotten after any change made through the service."""
 
-import pytest
+import threading
 
 from tests import factories
 from tests.conftest import normalise
@@ -31,15 +31,10 @@ def test_visitors_are_given_the_page_rendered_in_the_last_few_seconds(app, db):
     assert NEW in page_text(second, "/consultations")  # first rendered after the change
 
 
-@pytest.fixture
-def app_config(app_config: dict) -> dict:
-    return {**app_config, "PUBLIC_PAGE_CACHE_SECONDS": 5}
-
-
 def test_a_change_made_through_the_service_shows_to_visitors_at_once(app, db, secas, login):
     factories.make_consultation(db, "SSI-1", status="open")
     visitor, secretariat = app.test_client(), app.test_client()
-    assert "Open" in page_text(visitor, "/consultations?status=open")
+    assert "SSI-1" in page_text(visitor, "/consultations?status=open")
     login(secas, secretariat)
     closed = secretariat.post("/admin/consultations/SSI-1/close")
     assert closed.status_code == 302
@@ -79,3 +74,61 @@ def test_operators_can_turn_the_cache_off(app_config, db):
     assert NEW in page_text(client, "/consultations/SSI-1")
     session.close()
     app.extensions["consult.engine"].dispose()
+
+
+def test_addresses_with_arguments_the_page_does_not_read_are_rendered_afresh(app, db):
+    consultation = factories.make_consultation(db, "SSI-1", status="open")
+    visitor = app.test_client()
+    assert OLD in page_text(visitor, "/consultations/SSI-1?utm_source=newsletter")
+    rename_behind_the_services_back(db, consultation)
+    assert NEW in page_text(visitor, "/consultations/SSI-1?utm_source=newsletter")
+    assert NEW in page_text(visitor, "/consultations?sort=title")
+
+
+def test_a_head_request_is_not_kept(app, db):
+    consultation = factories.make_consultation(db, "SSI-1", status="open")
+    visitor = app.test_client()
+    assert visitor.head("/consultations/SSI-1").status_code == 200
+    rename_behind_the_services_back(db, consultation)
+    assert NEW in page_text(visitor, "/consultations/SSI-1")
+
+
+def test_signing_in_does_not_throw_the_kept_pages_away(app, db, respondent, login):
+    consultation = factories.make_consultation(db, "SSI-1", status="open")
+    visitor = app.test_client()
+    assert OLD in page_text(visitor, "/consultations/SSI-1")
+    rename_behind_the_services_back(db, consultation)
+    login(respondent, app.test_client())
+    assert OLD in page_text(visitor, "/consultations/SSI-1")
+
+
+def test_a_page_rendered_while_a_change_was_made_is_not_kept(app, db, secas, login):
+    from consult.consultations import views
+
+    factories.make_consultation(db, "SSI-1", status="open")
+    visitor, secretariat = app.test_client(), app.test_client()
+    login(secas, secretariat)
+    rendering, changed = threading.Event(), threading.Event()
+    render = views.render_template
+
+    def render_slowly(*args, **kwargs):
+        page = render(*args, **kwargs)  # from the data as it was
+        rendering.set()
+        assert changed.wait(10)
+        return page
+
+    pages = []
+    views.render_template = render_slowly
+    try:
+        reader = threading.Thread(target=lambda: pages.append(visitor.get("/consultations/SSI-1")))
+        reader.start()
+        assert rendering.wait(10)
+        views.render_template = render
+        # SECAS closes it through the service while the visitor's page is being rendered.
+        assert secretariat.post("/admin/consultations/SSI-1/close").status_code == 302
+        changed.set()
+        reader.join(10)
+    finally:
+        views.render_template = render
+    assert "Open" in pages[0].get_data(as_text=True)
+    assert "Closed" in page_text(visitor, "/consultations/SSI-1")

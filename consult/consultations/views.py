@@ -48,7 +48,7 @@ def file_size(size: int) -> str:
 
 
 @bp.get("")
-@page_cache.for_visitors
+@page_cache.for_visitors("status")
 def index():
     """The published consultations, optionally one status only."""
     raw_status = request.args.get("status", "")
@@ -73,7 +73,7 @@ def _public_status(value: str) -> ConsultationStatus | None:
 
 
 @bp.get("/<reference>")
-@page_cache.for_visitors
+@page_cache.for_visitors()
 def show(reference: str):
     """One consultation: its summary, dates, deadline changes and documents, and what
     respondents said once SECAS has published it."""
@@ -103,7 +103,7 @@ def _what_respondents_said(consultation: Consultation, now) -> dict:
 
 
 @bp.get("/<reference>/what-respondents-said/<key>")
-@page_cache.for_visitors
+@page_cache.for_visitors()  # the first page, unfiltered: filters and searches are many
 def what_respondents_said(reference: str, key: str):
     """Every answer to one question in the published public summary, filtered and paged."""
     consultation = _find(reference)
