@@ -7,6 +7,7 @@ from sqlalchemy import event
 
 from consult.filters import uk_datetime
 from consult.models import DeadlineChange, DeadlineChangeKind, PartyCategory
+from consult.responses.service import AnswerInput
 from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import (
@@ -325,6 +326,21 @@ def test_many_answers_show_a_preview_and_a_link_to_all_of_them(get_page, db, as_
     link = page.select_one("#all-answers-q1")
     assert normalise(link.text).startswith("See all the answers to q1")
     assert link["href"] == summary_url("MANY-1", "/questions/q1")
+
+
+def test_a_consultation_of_hundreds_of_questions_has_its_summary(get_page, db, as_panel):
+    # SQLite refuses a compound SELECT of more than 500 parts.
+    many = [
+        {"key": f"t{n}", "kind": "text", "text": f"Comment {n}", "required": False}
+        for n in range(1, 502)
+    ]
+    consultation = factories.make_consultation(db, "LONG-1", status="open", questions=many)
+    user = respondent_of(db, "Supplier", PartyCategory.small_supplier)
+    given = {"t1": AnswerInput(text="First"), "t501": AnswerInput(text="Last")}
+    factories.make_response(db, consultation, user, given)
+    page = get_page(summary_url("LONG-1"))
+    assert [row[-1] for row in table_rows(page, "answers-t1")] == ["First"]
+    assert [row[-1] for row in table_rows(page, "answers-t501")] == ["Last"]
 
 
 def test_public_version_links_to_public_answers(get_page, arranged, as_panel):

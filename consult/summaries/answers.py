@@ -259,7 +259,7 @@ def previews(session: Session, summary: Summary) -> dict[int, AnswerPage]:
     """The first few answers to each question, for the summary page: uncounted (``total``
     is -1), one more than shown so the page knows whether there are others. Each
     question's first answers are one limited query, as its answers page reads them; they
-    are sent as one statement (UNION ALL), and the chosen options of them all in one more."""
+    are sent together (UNION ALL), and the chosen options of them all in one more query."""
     unfiltered = AnswerFilter()
     if not summary.questions:
         return {}
@@ -271,8 +271,11 @@ def previews(session: Session, summary: Summary) -> dict[int, AnswerPage]:
         for q in summary.questions
     ]
     rows: dict[int, list] = {q.id: [] for q in summary.questions}
-    for row in session.execute(union_all(*(select(first) for first in firsts))):
-        rows[row.question_id].append(row)
+    # SQLite allows 500 parts in a compound SELECT: a statement per hundred questions.
+    for start in range(0, len(firsts), 100):
+        chunk = firsts[start : start + 100]
+        for row in session.execute(union_all(*(select(first) for first in chunk))):
+            rows[row.question_id].append(row)
     for found in rows.values():  # a union keeps no order of its own: receipt order again
         found.sort(key=lambda row: (row.receipt_number or 0, row.id))
     options = _options_of(session, [row.answer_id for found in rows.values() for row in found])
