@@ -1,6 +1,6 @@
 """Engine, a session per request, the declarative Base and SQLite pragmas."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -14,6 +14,11 @@ from sqlalchemy.types import TypeDecorator
 # takes the write lock at BEGIN (IMMEDIATE), so concurrent writers queue on the busy
 # timeout instead of failing when a read lock cannot be upgraded; readers stay DEFERRED.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+# Whether the unit of work reads with several statements that must agree with each other
+# (a summary's counts, tallies and answers). On PostgreSQL its transaction is then
+# REPEATABLE READ: every statement sees the database as of the first. A SQLite
+# transaction reads one snapshot already.
+one_snapshot: ContextVar[bool] = ContextVar("one_snapshot", default=False)
 
 
 class Base(DeclarativeBase):
@@ -54,7 +59,20 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "begin", _postgresql_begin)
+    return engine
+
+
+def _postgresql_begin(conn) -> None:
+    if one_snapshot.get():
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+def reads_one_snapshot(view: Callable) -> Callable:
+    """Mark a view whose statements must all see the database as of one moment."""
+    view.reads_one_snapshot = True
+    return view
 
 
 def _sqlite_begin(conn) -> None:
@@ -82,6 +100,8 @@ def init_app(app: Flask) -> None:
 
 def _mark_write_intent() -> None:
     g.write_intent_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+    view = current_app.view_functions.get(request.endpoint)
+    g.one_snapshot_token = one_snapshot.set(getattr(view, "reads_one_snapshot", False))
 
 
 def _clear_write_intent(_exc: BaseException | None) -> None:
@@ -90,6 +110,9 @@ def _clear_write_intent(_exc: BaseException | None) -> None:
     token = g.pop("write_intent_token", None)
     if token is not None:
         write_intent.reset(token)
+    token = g.pop("one_snapshot_token", None)
+    if token is not None:
+        one_snapshot.reset(token)
 
 
 def get_session() -> Session:

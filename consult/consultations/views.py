@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from consult import page_cache
 from consult.consultations import service
-from consult.db import get_session, utcnow
+from consult.db import get_session, reads_one_snapshot, utcnow
 from consult.errors import InvalidInput, NotFound
 from consult.models import Consultation, ConsultationStatus, ResponseStatus, Role
 from consult.responses.service import find_response, late_allowance
@@ -74,6 +74,7 @@ def _public_status(value: str) -> ConsultationStatus | None:
 
 @bp.get("/<reference>")
 @page_cache.for_visitors()
+@reads_one_snapshot
 def show(reference: str):
     """One consultation: its summary, dates, deadline changes and documents, and what
     respondents said once SECAS has published it."""
@@ -104,6 +105,7 @@ def _what_respondents_said(consultation: Consultation, now) -> dict:
 
 @bp.get("/<reference>/what-respondents-said/<key>")
 @page_cache.for_visitors()  # the first page, unfiltered: filters and searches are many
+@reads_one_snapshot
 def what_respondents_said(reference: str, key: str):
     """Every answer to one question in the published public summary, filtered and paged."""
     consultation = _find(reference)

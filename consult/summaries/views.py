@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from consult import files
 from consult.auth.guards import role_required
-from consult.db import get_session, utcnow
+from consult.db import get_session, one_snapshot, reads_one_snapshot, utcnow
 from consult.errors import InvalidInput
 from consult.filters import london
 from consult.models import Consultation, Role
@@ -51,6 +51,7 @@ def index():
 
 
 @bp.get(SUMMARY_PATH)
+@reads_one_snapshot
 @role_required(Role.panel, Role.secas)
 def summary(reference: str):
     """The summary page, in the panel or the public version."""
@@ -73,6 +74,7 @@ def summary(reference: str):
 
 
 @bp.get(SUMMARY_PATH + "/questions/<key>")
+@reads_one_snapshot
 @role_required(Role.panel, Role.secas)
 def answers_page(reference: str, key: str):
     """Every answer to one question, filtered, searched and a page at a time."""
@@ -86,6 +88,7 @@ def answers_page(reference: str, key: str):
 
 
 @bp.get(SUMMARY_PATH + ".csv")
+@reads_one_snapshot
 @role_required(Role.panel, Role.secas)
 def summary_csv(reference: str):
     """Every submitted response as a CSV row, streamed."""
@@ -97,6 +100,7 @@ def summary_csv(reference: str):
 
 
 @bp.get(SUMMARY_PATH + ".xlsx")
+@reads_one_snapshot
 @role_required(Role.panel, Role.secas)
 def summary_xlsx(reference: str):
     """The summary sheet with charts, the responses sheet, a sheet per text question."""
@@ -110,6 +114,7 @@ def summary_xlsx(reference: str):
 
 
 @bp.get(SUMMARY_PATH + ".docx")
+@reads_one_snapshot
 @role_required(Role.panel, Role.secas)
 def summary_docx(reference: str):
     """The collated-responses document."""
@@ -122,6 +127,7 @@ def summary_docx(reference: str):
 
 
 @bp.get(SUMMARY_PATH + "/attachments.zip")
+@reads_one_snapshot
 @role_required(Role.panel, Role.secas)
 def summary_attachments(reference: str):
     """The files respondents attached, in a zip."""
@@ -223,11 +229,16 @@ def _csv_stream(consultation: Consultation, version: Version) -> Iterator[str]:
     questions = service.summary_questions(consultation)
 
     def lines() -> Iterator[str]:
-        with make_session() as session:
-            rows = service.iter_response_rows(
-                session, reference, consultation_id, questions, version
-            )
-            yield from writers.csv_lines(questions, rows)
+        # The respondents and their answers are two queries: both from one snapshot.
+        token = one_snapshot.set(True)
+        try:
+            with make_session() as session:
+                rows = service.iter_response_rows(
+                    session, reference, consultation_id, questions, version
+                )
+                yield from writers.csv_lines(questions, rows)
+        finally:
+            one_snapshot.reset(token)
 
     return lines()
 
