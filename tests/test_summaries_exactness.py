@@ -20,6 +20,7 @@ from consult.responses import service as responses
 from consult.responses.service import AnswerInput
 from consult.summaries.writers import neutralise
 from tests import factories
+from tests.conftest import normalise
 from tests.summaries_helpers import respondent_of, summary_url, table_rows
 from tests.test_summaries_downloads import docx_tables, xlsx_sheets
 
@@ -214,6 +215,10 @@ def test_page_and_downloads_agree_with_a_recount(client, db, login, panel, gener
     tallies = {key: _expected_tally(counted, key) for key in ("q1", "q2")}
     for key, expected in tallies.items():
         assert table_rows(soup, f"tally-{key}") == expected
+    # The first answers to q1 (every counted response answers it), in receipt order.
+    assert [row[2:] for row in table_rows(soup, "answers-q1")] == [
+        [normalise(row[5]), normalise(row[6])] for row in expected_rows[:5]
+    ]
 
     # CSV: the recount, with formulas neutralised.
     neutralised = [[str(neutralise(v)) for v in row] for row in expected_rows]
