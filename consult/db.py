@@ -69,6 +69,18 @@ def _postgresql_begin(conn) -> None:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
+def snapshot_session(make_session: Callable[[], Session]) -> Session:
+    """A new session whose transaction has begun, reading one snapshot (see
+    ``one_snapshot``); for a streamed download, read after the request's session closed."""
+    token = one_snapshot.set(True)
+    try:
+        session = make_session()
+        session.connection()  # begins the transaction now, while the flag is set
+    finally:
+        one_snapshot.reset(token)
+    return session
+
+
 def reads_one_snapshot(view: Callable) -> Callable:
     """Mark a view whose statements must all see the database as of one moment."""
     view.reads_one_snapshot = True

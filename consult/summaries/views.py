@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from consult import files
 from consult.auth.guards import role_required
-from consult.db import get_session, one_snapshot, reads_one_snapshot, utcnow
+from consult.db import get_session, reads_one_snapshot, snapshot_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import london
 from consult.models import Consultation, Role
@@ -230,15 +230,11 @@ def _csv_stream(consultation: Consultation, version: Version) -> Iterator[str]:
 
     def lines() -> Iterator[str]:
         # The respondents and their answers are two queries: both from one snapshot.
-        token = one_snapshot.set(True)
-        try:
-            with make_session() as session:
-                rows = service.iter_response_rows(
-                    session, reference, consultation_id, questions, version
-                )
-                yield from writers.csv_lines(questions, rows)
-        finally:
-            one_snapshot.reset(token)
+        with snapshot_session(make_session) as session:
+            rows = service.iter_response_rows(
+                session, reference, consultation_id, questions, version
+            )
+            yield from writers.csv_lines(questions, rows)
 
     return lines()
 
