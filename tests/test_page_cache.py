@@ -5,6 +5,7 @@ import threading
 
 from tests import factories
 from tests.conftest import normalise
+from tests.summaries_helpers import REFERENCE, arrange
 
 OLD = "Changing the end date of the SSI variations"
 NEW = "Extending the SSI variations to 2027"
@@ -132,3 +133,21 @@ def test_a_page_rendered_while_a_change_was_made_is_not_kept(app, db, secas, log
         views.render_template = render
     assert "Open" in pages[0].get_data(as_text=True)
     assert "Closed" in page_text(visitor, "/consultations/SSI-1")
+
+
+def test_what_respondents_said_is_kept_unfiltered_only_and_goes_at_once_when_withdrawn(
+    app, db, secas, login
+):
+    arranged = arrange(db)
+    visitor, secretariat = app.test_client(), app.test_client()
+    login(secas, secretariat)
+    assert secretariat.post(f"/panel/consultations/{REFERENCE}/summary/publish").status_code == 302
+    answers = f"/consultations/{REFERENCE}/what-respondents-said/q1"
+    assert "British Gas" in page_text(visitor, answers)
+    assert "British Gas" in page_text(visitor, answers + "?option=Yes")
+    arranged.organisations["British Gas"].name = "Centrica"  # behind the service's back
+    db.commit()
+    assert "British Gas" in page_text(visitor, answers)  # kept
+    assert "Centrica" in page_text(visitor, answers + "?option=Yes")  # filtered: never kept
+    assert secretariat.post(f"/panel/consultations/{REFERENCE}/summary/withdraw").status_code == 302
+    assert visitor.get(answers).status_code == 404
