@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -108,7 +108,7 @@ def find_response(
             Response.consultation_id == consultation.id,
             Response.organisation_id == organisation_id,
         )
-        .options(selectinload(Response.answers), selectinload(Response.updated_by))
+        .options(selectinload(Response.answers), joinedload(Response.updated_by))
     )
 
 
