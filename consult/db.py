@@ -1,4 +1,5 @@
-"""Engine, a session per request, the declarative Base and SQLite pragmas."""
+"""Engine, a session per request, the declarative Base, SQLite pragmas, and how a
+transaction begins (SQLite writers take the lock at once; summaries read one snapshot)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,18 +106,19 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["consult.engine"] = engine
     app.extensions["consult.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.before_request(_mark_write_intent)
-    app.teardown_request(_clear_write_intent)
+    app.before_request(_mark_intent)
+    app.teardown_request(_clear_intent)
     app.teardown_appcontext(_close_session)
 
 
-def _mark_write_intent() -> None:
+def _mark_intent() -> None:
+    """What the request's unit of work means to do: write, or read one snapshot."""
     g.write_intent_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
     view = current_app.view_functions.get(request.endpoint)
     g.one_snapshot_token = one_snapshot.set(getattr(view, "reads_one_snapshot", False))
 
 
-def _clear_write_intent(_exc: BaseException | None) -> None:
+def _clear_intent(_exc: BaseException | None) -> None:
     # The test client runs requests in the caller's context: without the reset, a POST
     # would leave later reads in the same thread taking the SQLite write lock.
     token = g.pop("write_intent_token", None)
