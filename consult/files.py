@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import filetype
-from flask import Response, send_file
+from flask import Response, current_app, send_file
 
 from consult.errors import InvalidInput, NotFound
 
@@ -195,12 +195,10 @@ def stored_path(root: Path, area: str, sha256: str) -> Path:
     return root / area / sha256
 
 
-def send_stored(
-    root: Path, area: str, sha256: str, *, content_type: str, download_name: str
-) -> Response:
-    """A stored file as a download under a safe name, kept out of caches (it may be a
-    confidential respondent's); NotFound if its bytes are missing from the server."""
-    path = stored_path(root, area, sha256)
+def send_stored(area: str, sha256: str, *, content_type: str, download_name: str) -> Response:
+    """A file stored in the app's upload folder as a download under a safe name, kept out
+    of caches (it may be a confidential respondent's); NotFound if its bytes are missing."""
+    path = stored_path(Path(current_app.config["UPLOAD_FOLDER"]), area, sha256)
     if not path.is_file():
         raise NotFound("The file is missing from the server")
     response = send_file(

@@ -1,9 +1,7 @@
 """Oversight views: who has responded to a consultation, reminders, late allowances and
 every response with its revisions and their files (read-only)."""
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult import files
@@ -185,7 +183,6 @@ def response_attachment(reference: str, response_id: int, attachment_id: int):
     found = oversight.get_response(session, consultation, response_id)
     attachment = oversight.submitted_attachment(found, attachment_id)
     return files.send_stored(
-        Path(current_app.config["UPLOAD_FOLDER"]),
         attachments.AREA,
         attachment.sha256,
         content_type=attachment.content_type,

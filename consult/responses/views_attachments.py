@@ -96,7 +96,6 @@ def attachment(reference: str, attachment_id: int) -> HttpResponse:
         raise NotFound("No response")
     found = attachments.find_kept(response, attachment_id)
     return files.send_stored(
-        Path(current_app.config["UPLOAD_FOLDER"]),
         attachments.AREA,
         found.sha256,
         content_type=found.content_type,

@@ -30,9 +30,9 @@ from consult.models import (
     receipt_reference,
     revision_attachment,
 )
+from consult.responses import attachments
 from consult.summaries.service import Summary, Version, display_name
 
-AREA = "attachments"
 MISSING_NOTE = "Files that could not be found.txt"
 
 
@@ -161,7 +161,7 @@ def write_zip(target: BinaryIO, session: Session, summary: Summary, root: Path) 
     written, missing = 0, []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for entry in entries(session, summary):
-            source = files.stored_path(root, AREA, entry.sha256)
+            source = files.stored_path(root, attachments.AREA, entry.sha256)
             if not source.is_file():
                 missing.append(entry.name)
                 continue

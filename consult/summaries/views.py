@@ -23,6 +23,7 @@ from consult.db import get_session, reads_one_snapshot, snapshot_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import london
 from consult.models import Consultation, Role
+from consult.responses import attachments
 from consult.summaries import answers, archive, publishing, service, writers
 from consult.summaries.chart import bar_chart
 from consult.summaries.docx_writer import write_docx
@@ -149,8 +150,7 @@ def summary_attachment(reference: str, attachment_id: int):
     consultation = service.find_consultation(session, reference, utcnow())
     found = archive.find(session, consultation, version, attachment_id)
     return files.send_stored(
-        Path(current_app.config["UPLOAD_FOLDER"]),
-        archive.AREA,
+        attachments.AREA,
         found.sha256,
         content_type=found.content_type,
         download_name=found.download_name,
