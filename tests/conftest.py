@@ -22,6 +22,8 @@ from consult.testing_pg import ThrowawayPostgres
 from tests import factories
 
 BACKEND = os.environ.get("CONSULT_TEST_DATABASE", "sqlite")
+# Summaries' arranged consultation and a signed-in Panel member, for every summaries test.
+pytest_plugins = ["tests.summaries_helpers"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,12 @@
-"""Arranging a consultation with responses of every kind, and reading summaries back."""
+"""Arranging a consultation with responses of every kind, and reading summaries back.
+
+Its fixtures (``arranged``, ``as_panel``) are loaded for every test by ``tests/conftest.py``.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -92,6 +96,17 @@ def arrange(db: Session) -> Arranged:
     respond("Citizens Advice", answers("No", "Draft view."), submit=False, now=while_open)
     organisations = {name: user.organisation for name, user in users.items()}
     return Arranged(consultation, organisations, users)
+
+
+@pytest.fixture
+def arranged(db: Session) -> Arranged:
+    return arrange(db)
+
+
+@pytest.fixture
+def as_panel(login, panel: User) -> User:
+    login(panel)
+    return panel
 
 
 def today() -> str:

@@ -8,23 +8,11 @@ from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import (
     answers,
-    arrange,
     count_queries,
     respondent_of,
     summary_url,
     table_rows,
 )
-
-
-@pytest.fixture
-def arranged(db):
-    return arrange(db)
-
-
-@pytest.fixture
-def as_panel(login, panel):
-    login(panel)
-    return panel
 
 
 def answers_url(key: str = "q1", reference: str = "SSI-2017", **args) -> str:

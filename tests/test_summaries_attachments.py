@@ -20,7 +20,6 @@ from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import (
     REFERENCE,
-    arrange,
     count_queries,
     respondent_of,
     summary_url,
@@ -30,17 +29,6 @@ from tests.summaries_helpers import (
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
 EVIDENCE = PDF + b"British Gas evidence"
 COSTS = PDF + b"Octopus costs"
-
-
-@pytest.fixture
-def arranged(db):
-    return arrange(db)
-
-
-@pytest.fixture
-def as_panel(login, panel):
-    login(panel)
-    return panel
 
 
 def attach(app, db, arranged, name: str, filename: str, content: bytes, resubmit: bool = True):

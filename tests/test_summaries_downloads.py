@@ -24,7 +24,6 @@ from tests.summaries_helpers import (
     NOT_COUNTED,
     REFERENCE,
     answers,
-    arrange,
     count_queries,
     download_name,
     respondent_of,
@@ -57,17 +56,6 @@ PUBLIC_NAMES = [
     "SGN",
     "Confidential respondent (Large Supplier)",
 ]
-
-
-@pytest.fixture
-def arranged(db):
-    return arrange(db)
-
-
-@pytest.fixture
-def as_panel(login, panel):
-    login(panel)
-    return panel
 
 
 def download(client, suffix: str, version: str | None = None, filename: str | None = None):

@@ -16,23 +16,11 @@ from tests.summaries_helpers import (
     NOT_COUNTED,
     REFERENCE,
     answers,
-    arrange,
     respondent_of,
     summary_url,
     table_head,
     table_rows,
 )
-
-
-@pytest.fixture
-def arranged(db):
-    return arrange(db)
-
-
-@pytest.fixture
-def as_panel(login, panel):
-    login(panel)
-    return panel
 
 
 def test_page_counts_respondents_by_party_category(get_page, arranged, as_panel):

@@ -8,16 +8,11 @@ from sqlalchemy import select
 from consult.models import AuditEvent, Consultation
 from tests import factories
 from tests.conftest import normalise
-from tests.summaries_helpers import CONFIDENTIAL, NOT_COUNTED, REFERENCE, arrange, table_rows
+from tests.summaries_helpers import CONFIDENTIAL, NOT_COUNTED, REFERENCE, table_rows
 
 PUBLISH = f"/panel/consultations/{REFERENCE}/summary/publish"
 WITHDRAW = f"/panel/consultations/{REFERENCE}/summary/withdraw"
 PUBLIC_PAGE = f"/consultations/{REFERENCE}"
-
-
-@pytest.fixture
-def arranged(db):
-    return arrange(db)
 
 
 @pytest.fixture

@@ -20,11 +20,6 @@ REFERENCE = "SNAP-1"
 
 
 @pytest.fixture
-def as_panel(login, panel):
-    login(panel)
-
-
-@pytest.fixture
 def consultation(db) -> Consultation:
     consultation = factories.make_consultation(db, REFERENCE, status="open")
     for n in range(3):
