@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,6 +132,10 @@ class Organisation(Base):
     sec_party_id: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # One more on every update, however made: a kept summary naming it is then out of date.
+    generation: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", onupdate=literal_column("generation + 1")
+    )
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")
 
