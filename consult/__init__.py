@@ -7,6 +7,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from consult import backup, config, db, filters, logs, page_cache, web
 from consult.extensions import content_security_policy, csrf, login_manager
+from consult.summaries import kept
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     db.init_app(app)
     page_cache.init_app(app)
+    kept.init_app(app)
     filters.init_app(app)
     web.init_app(app)
 

@@ -51,6 +51,9 @@ DEFAULTS = {
     "TRUSTED_PROXY_COUNT": 0,
     # How long each process keeps a public page for visitors not signed in (0: not at all).
     "PUBLIC_PAGE_CACHE_SECONDS": 5,
+    # How long each process keeps a rendered summary page (0: not at all); a kept page is
+    # never out of date: it is kept under a fingerprint of everything it shows.
+    "SUMMARY_CACHE_SECONDS": 600,
 }
 
 

@@ -16,15 +16,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from consult import files
 from consult.auth.guards import role_required
 from consult.db import get_session, reads_one_snapshot, snapshot_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import london
-from consult.models import Consultation, Role
+from consult.models import Consultation, ConsultationStatus, Role
 from consult.responses import attachments
-from consult.summaries import answers, archive, publishing, service, writers
+from consult.summaries import answers, archive, kept, publishing, service, writers
 from consult.summaries.chart import bar_chart
 from consult.summaries.docx_writer import write_docx
 from consult.summaries.service import Version
@@ -56,11 +57,28 @@ def index():
 @role_required(Role.panel, Role.secas)
 def summary(reference: str):
     """The summary page, in the panel or the public version."""
-    data = _summary(reference)
+    version = service.parse_version(request.args.get("version"))
     page = answers.parse_page(request.args.get("page"))
-    session = get_session()
+    session, now = get_session(), utcnow()
+    # Its questions and closing-time changes load only if the page has to be rendered.
+    consultation = service.find_consultation(session, reference, now, parts=())
+    closed = consultation.status_at(now) is ConsultationStatus.closed
+    key = kept.fingerprint(session, consultation, version, page, closed)
+    body = kept.rendered(key, lambda: _summary_body(consultation, version, page, now))
     return render_template(
         "summaries/summary.html",
+        consultation=consultation,
+        public=version is Version.public,
+        closed=closed,
+        body=Markup(body),  # noqa: S704 - rendered by Jinja with autoescape, just above or before
+    )
+
+
+def _summary_body(consultation: Consultation, version: Version, page: int, now) -> str:
+    session = get_session()
+    data = service.summarise(session, consultation, version, now)
+    return render_template(
+        "summaries/_summary_body.html",
         summary=data,
         charts={q.id: bar_chart(data.tally(q)) for q in data.questions if q.is_choice},
         previews=answers.previews(session, data),

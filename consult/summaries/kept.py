@@ -1,0 +1,102 @@
+"""Summary pages kept, rendered, for as long as nothing they show has changed.
+
+A summary page costs some twenty milliseconds to render however few responses there are
+(charts, tallies by category, first answers to every question), while the Panel reads the
+same summary again and again once a consultation has closed. Each process keeps the
+rendered summary under a fingerprint of everything it shows, read in one statement of the
+same snapshot the page would be rendered from:
+
+- the consultation's own row (title, dates, publication, receipt counter);
+- how many changes its closing time has had;
+- its responses: how many, the sum of their versions (the ORM adds one on every update),
+  their highest id, and the sum of their current revisions' ids (a new revision on every
+  submission or amendment);
+- the sum of the respondents' organisations' generations (one more on every update:
+  a new name or category);
+- whether it has closed (the time moves on), the version, and the page of respondents.
+
+Any change makes a new fingerprint, so a kept page is never out of date, on any host.
+Nothing is kept before the first submission: until then the questions may still change
+(they lock once a response is submitted) and the page is cheap anyway. Entries expire
+after ``SUMMARY_CACHE_SECONDS`` (0 turns keeping off), at most ``ENTRIES`` per process.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy.orm import Session
+
+from consult.models import (
+    Consultation,
+    DeadlineChange,
+    Organisation,
+    Response,
+)
+from consult.summaries.service import Version
+
+cache = Cache()
+# About 190 KB a page: at most some 20 MB per process.
+ENTRIES = 100
+
+
+def init_app(app: Flask) -> None:
+    seconds = int(app.config["SUMMARY_CACHE_SECONDS"])
+    cache.init_app(
+        app,
+        config={
+            "CACHE_TYPE": "SimpleCache" if seconds > 0 else "NullCache",
+            "CACHE_DEFAULT_TIMEOUT": seconds,
+            "CACHE_THRESHOLD": ENTRIES,
+            "CACHE_NO_NULL_WARNING": True,
+        },
+    )
+
+
+_changes = (
+    select(func.count(DeadlineChange.id))
+    .where(DeadlineChange.consultation_id == bindparam("consultation_id"))
+    .scalar_subquery()
+)
+# Built once: SQLAlchemy then keeps its cache key too, and a kept page costs little more
+# than signing in and this statement.
+_COUNTS = (
+    select(
+        func.count(Response.id),
+        func.coalesce(func.sum(Response.version), 0),
+        func.coalesce(func.max(Response.id), 0),
+        func.count(Response.current_revision_id),
+        func.coalesce(func.sum(Response.current_revision_id), 0),
+        func.coalesce(func.sum(Organisation.generation), 0),
+        _changes,
+    )
+    .select_from(Response)
+    .join(Organisation, Organisation.id == Response.organisation_id)
+    .where(Response.consultation_id == bindparam("consultation_id"))
+)
+
+
+def fingerprint(
+    session: Session, consultation: Consultation, version: Version, page: int, closed: bool
+) -> str | None:
+    """What the summary page shows depends on, hashed; None while questions can change."""
+    counted = session.execute(_COUNTS, {"consultation_id": consultation.id}).one()
+    submitted_ever = counted[3] > 0
+    if not submitted_ever:
+        return None
+    row = [getattr(consultation, column.key) for column in inspect(Consultation).column_attrs]
+    parts = (row, tuple(counted), closed, version.value, page)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def rendered(key: str | None, render: Callable[[], str]) -> str:
+    """The page kept under ``key``, or ``render()`` kept under it (never when None)."""
+    if key is None:
+        return render()
+    page = cache.get(key)
+    if page is None:
+        page = render()
+        cache.set(key, page)
+    return page
