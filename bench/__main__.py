@@ -25,6 +25,7 @@ RESULTS = Path("bench-results")
 # Each figure with its bare-SQL baseline.
 FIGURES = [
     ("page", "bare-groupby"),
+    ("page-uncached", "bare-groupby"),
     ("csv", "bare-dump"),
     ("xlsx", "bare-dump"),
     ("docx", "bare-dump"),
