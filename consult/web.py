@@ -2,7 +2,7 @@
 
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 
@@ -44,12 +44,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, _error_page(404, "Page not found"))
 
 
+# Every signed-in request runs it: built once, SQLAlchemy keeps its cache key too.
+_USER = select(User).where(User.id == bindparam("user_id"))
+
+
 def _load_user(user_id: str) -> User | None:
     """The signed-in user, unless deactivated or signed out everywhere since sign-in."""
     from flask import session
 
     try:
-        user = get_session().scalar(select(User).where(User.id == int(user_id)))
+        user = get_session().scalar(_USER, {"user_id": int(user_id)})
     except ValueError:
         return None
     if user is None or not user.active:
