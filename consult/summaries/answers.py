@@ -5,11 +5,22 @@ A page costs three queries (count, page, the page's chosen options) whatever the
 of responses, so the summary page and the answers pages stay fast for any consultation.
 """
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, and_, exists, func, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from consult.errors import InvalidInput
@@ -139,7 +150,8 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _answers_query(summary: Summary, question: SummaryQuestion, chosen: AnswerFilter) -> Select:
+def _answers_query(consultation_id, question_id, chosen: AnswerFilter) -> Select:
+    """The answers to a question that said something (ids may be bind parameters)."""
     query = (
         select(
             Response.id,
@@ -161,11 +173,11 @@ def _answers_query(summary: Summary, question: SummaryQuestion, chosen: AnswerFi
             RevisionAnswer,
             and_(
                 RevisionAnswer.revision_id == Revision.id,
-                RevisionAnswer.question_id == question.id,
+                RevisionAnswer.question_id == question_id,
             ),
         )
         .where(
-            Response.consultation_id == summary.consultation_id,
+            Response.consultation_id == consultation_id,
             Response.status == ResponseStatus.submitted,
             _said_something(),
         )
@@ -198,7 +210,7 @@ def answers_page(
     page_size: int = PAGE_SIZE,
 ) -> AnswerPage:
     """The answers the filter finds, one page of them, in receipt order."""
-    query = _answers_query(summary, question, chosen)
+    query = _answers_query(summary.consultation_id, question.id, chosen)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = _page_rows(session, query, chosen.page, page_size)
     return _page(session, summary, question, chosen, total, rows, page_size)
@@ -260,26 +272,38 @@ def previews(session: Session, summary: Summary) -> dict[int, AnswerPage]:
     is -1), one more than shown so the page knows whether there are others. Each
     question's first answers are one limited query, as its answers page reads them; they
     are sent together (UNION ALL), and the chosen options of them all in one more query."""
-    unfiltered = AnswerFilter()
     if not summary.questions:
         return {}
-    firsts = [
-        _ordered(_answers_query(summary, q, unfiltered))
-        .add_columns(RevisionAnswer.question_id)
-        .limit(PREVIEW_SIZE + 1)
-        .subquery()
-        for q in summary.questions
-    ]
     rows: dict[int, list] = {q.id: [] for q in summary.questions}
+    ids = [q.id for q in summary.questions]
     # SQLite allows 500 parts in a compound SELECT: a statement per hundred questions.
-    for start in range(0, len(firsts), 100):
-        chunk = firsts[start : start + 100]
-        for row in session.execute(union_all(*(select(first) for first in chunk))):
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        values = {f"question_{n}": question_id for n, question_id in enumerate(chunk)}
+        query = _previews_query(len(chunk))
+        for row in session.execute(query, {"consultation_id": summary.consultation_id, **values}):
             rows[row.question_id].append(row)
     for found in rows.values():  # a union keeps no order of its own: receipt order again
         found.sort(key=lambda row: (row.receipt_number or 0, row.id))
     options = _options_of(session, [row.answer_id for found in rows.values() for row in found])
+    unfiltered = AnswerFilter()
     return {
         q.id: _page(session, summary, q, unfiltered, -1, rows[q.id], PREVIEW_SIZE + 1, options)
         for q in summary.questions
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _previews_query(questions: int) -> CompoundSelect:
+    """The first answers to ``questions`` questions, built once for each number of them
+    (bind parameters ``consultation_id`` and ``question_0``…): SQLAlchemy then keeps its
+    cache key as well as its SQL, where building a dozen subqueries cost milliseconds."""
+    consultation_id = bindparam("consultation_id")
+    firsts = [
+        _ordered(_answers_query(consultation_id, bindparam(f"question_{n}"), AnswerFilter()))
+        .add_columns(RevisionAnswer.question_id)
+        .limit(PREVIEW_SIZE + 1)
+        .subquery()
+        for n in range(questions)
+    ]
+    return union_all(*(select(first) for first in firsts))
