@@ -1,16 +1,18 @@
 """One measurement in a process of its own: ``python -m bench.probe URL WHAT``.
 
 Prints one JSON object: seconds, peak memory growth (MB), SQL statements and bytes.
-The same request is made twice in a fresh process. Peak memory is the first request's:
-the growth of the process's peak resident size (VmHWM, reset just before through
-/proc/self/clear_refs) over its resident size just before. Seconds and statements are
-the second request's, as on a server that has been running.
+The same request is made several times in a fresh process. Peak memory is the first
+request's: the growth of the process's peak resident size (VmHWM, reset just before
+through /proc/self/clear_refs) over its resident size just before. Seconds are the median
+of the following requests (up to five, while they take under a second in all), as on a
+server that has been running; statements are the last one's.
 """
 
 import csv
 import gc
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -93,6 +95,8 @@ MEASURES: dict[str, Callable[[FlaskClient, Engine], int]] = {
 # request); "page-uncached" is the same page rendered afresh, as on the first view after
 # any change.
 SETTINGS = {"page-uncached": {"SUMMARY_CACHE_SECONDS": 0}}
+REPEATS = 5
+REPEAT_SECONDS = 1.0
 
 
 def _status(field: str) -> float:
@@ -133,19 +137,28 @@ def measure(url: str, what: str) -> dict:
         before = _status("VmRSS")
         MEASURES[what](client, engine)
         peak = _status("VmHWM") - before
-        # Time and queries: the second request, as on a server that has been running (the
-        # app has compiled its templates and SQL; the app and the bare SQL both find the
-        # tables in the database's cache), after a full collection, so that a pause owed
-        # to the set-up and first request (a gen-2 pass) is not charged to the figure.
+        # Time and queries: the requests after the first, as on a server that has been
+        # running (the app has compiled its templates and SQL; the app and the bare SQL
+        # both find the tables in the database's cache). The median of up to REPEATS of
+        # them, while they add up to less than REPEAT_SECONDS (a slow figure is timed
+        # once), so one request that met a collection pause or a noisy neighbour does not
+        # make the figure. A full collection first, so a pass owed to the set-up is not
+        # charged to any of them; the request after it runs with the CPU's caches cooled by
+        # it, as no request on a running server does, and the median leaves that one out.
         gc.collect()
-        statements = []
+        statements: list[int] = []
         event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
-        start = time.perf_counter()
-        size = MEASURES[what](client, engine)
-        seconds = time.perf_counter() - start
+        times: list[float] = []
+        while not times or (len(times) < REPEATS and sum(times) < REPEAT_SECONDS):
+            statements.clear()
+            start = time.perf_counter()
+            size = MEASURES[what](client, engine)
+            times.append(time.perf_counter() - start)
+        seconds = statistics.median(times)
         engine.dispose()
     return {
         "seconds": seconds,
+        "repeats": len(times),
         "peak_mb": max(peak, 0.0),
         "queries": len(statements),
         "size": size,
