@@ -4,9 +4,10 @@ The status follows from the clock (``Consultation.status_at``); the lifecycle ac
 only move ``published_at`` and ``closes_at`` and record why.
 """
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
@@ -56,6 +57,17 @@ EVERYTHING = ("questions", "sections", "documents", "deadline_changes")
 QUESTIONS = ("questions", "sections")
 
 
+@functools.lru_cache(maxsize=16)
+def _by_reference(parts: tuple[str, ...]) -> Select:
+    """Built once for each ``parts``: nearly every page runs it, and SQLAlchemy then keeps
+    its cache key as well as its SQL."""
+    return (
+        select(Consultation)
+        .where(Consultation.reference == bindparam("reference"))
+        .options(*(selectinload(getattr(Consultation, part)) for part in parts))
+    )
+
+
 def get_by_reference(
     session: Session,
     reference: str,
@@ -69,12 +81,7 @@ def get_by_reference(
     Drafts are only found with ``include_drafts`` (SECAS); to anyone else a draft does
     not exist.
     """
-    query = (
-        select(Consultation)
-        .where(Consultation.reference == reference)
-        .options(*(selectinload(getattr(Consultation, part)) for part in parts))
-    )
-    consultation = session.scalar(query)
+    consultation = session.scalar(_by_reference(parts), {"reference": reference})
     if consultation is None or (consultation.published_at is None and not include_drafts):
         raise NotFound(f"No consultation with reference {reference}")
     return consultation
