@@ -5,6 +5,7 @@ Uploaded files live under UPLOAD_FOLDER and are content-addressed (never changed
 written), so copying that folder alongside the database backup is enough.
 """
 
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -13,9 +14,12 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import delete, insert, inspect
 from sqlalchemy.engine import make_url
 
+from consult.db import make_engine
 from consult.errors import InvalidInput
+from consult.models import DatabaseEpoch
 
 
 def backup(database_url: str, target: Path) -> None:
@@ -39,18 +43,33 @@ def restore(database_url: str, source: Path) -> None:
         raise InvalidInput(f"{source} is not a backup file")
     if url.get_backend_name() == "sqlite":
         _restore_sqlite(source, Path(url.database))
-        return
-    _run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            f"--dbname={_libpq_url(database_url)}",
-            str(source),
-        ]
-    )
+    else:
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                f"--dbname={_libpq_url(database_url)}",
+                str(source),
+            ]
+        )
+    _new_epoch(database_url)
+
+
+def _new_epoch(database_url: str) -> None:
+    """Give the restored database a new epoch, so no summary page kept by a running
+    process before the restore is given after it. A backup made before the epoch existed
+    gets one from ``init-db``."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            if inspect(connection).has_table(DatabaseEpoch.__tablename__):
+                connection.execute(delete(DatabaseEpoch))
+                connection.execute(insert(DatabaseEpoch).values(id=1, token=secrets.token_hex(16)))
+    finally:
+        engine.dispose()
 
 
 def _restore_sqlite(source: Path, database: Path) -> None:

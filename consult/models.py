@@ -123,6 +123,15 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+class DatabaseEpoch(Base):
+    """One row: a random token, new whenever the database is restored from a backup."""
+
+    __tablename__ = "database_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 class Organisation(Base):
     __tablename__ = "organisation"
 
@@ -134,7 +143,10 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # One more on every update, however made: a kept summary naming it is then out of date.
     generation: Mapped[int] = mapped_column(
-        Integer, default=0, server_default="0", onupdate=literal_column("generation + 1")
+        Integer,
+        default=0,
+        server_default="0",
+        onupdate=literal_column("organisation.generation + 1"),
     )
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

@@ -2,6 +2,7 @@
 changed: after each kind of change the page equals one rendered afresh by a process that
 keeps nothing, and shows the change."""
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -9,15 +10,18 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from consult import create_app
 from consult.admin import builder_service
 from consult.consultations import service as consultations
 from consult.db import utcnow
-from consult.models import PartyCategory, QuestionKind
+from consult.models import Consultation, PartyCategory, User
 from consult.organisations import update_organisation
 from consult.responses import service as responses
+from consult.responses.service import AnswerInput
 from tests import factories
+from tests.cli_helpers import invoke
 from tests.conftest import normalise
 from tests.summaries_helpers import (
     REFERENCE,
@@ -48,7 +52,9 @@ def fresh(uncached, login, panel) -> FlaskClient:
     return client
 
 
-def main(client: FlaskClient, url: str) -> str:
+def main_html(client: FlaskClient, url: str) -> str:
+    """The page's <main> element: everything but the header, which names who is signed in
+    and carries their sign-out form's CSRF token."""
     response = client.get(url)
     assert response.status_code == 200, f"{url}: {response.status_code}"
     found = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("main")
@@ -58,8 +64,8 @@ def main(client: FlaskClient, url: str) -> str:
 def same_as_fresh(client: FlaskClient, fresh: FlaskClient) -> BeautifulSoup:
     """Both versions of the summary, as kept, equal a fresh rendering; the panel version."""
     for url in URLS:
-        assert main(client, url) == main(fresh, url), url
-    return BeautifulSoup(main(client, URLS[0]), "html.parser")
+        assert main_html(client, url) == main_html(fresh, url), url
+    return BeautifulSoup(main_html(client, URLS[0]), "html.parser")
 
 
 def test_a_summary_seen_again_is_given_from_what_was_kept(app, client, arranged, as_panel):
@@ -67,7 +73,7 @@ def test_a_summary_seen_again_is_given_from_what_was_kept(app, client, arranged,
     again = count_queries(app, client, summary_url())
     # Signing in, the consultation and the fingerprint; no tallies, answers or respondents.
     assert again <= 4 < first
-    assert main(client, summary_url()) == main(client, summary_url())
+    assert main_html(client, summary_url()) == main_html(client, summary_url())
 
 
 def test_a_process_told_to_keep_nothing_renders_every_time(uncached, fresh, arranged):
@@ -190,11 +196,11 @@ def test_a_summary_kept_while_open_says_closed_once_the_time_passes(
     consultation = factories.make_consultation(db, REFERENCE)
     user = respondent_of(db, "British Gas", PartyCategory.large_supplier)
     factories.make_response(db, consultation, user, answers("Yes", "Agreed."))
-    period = lambda: normalise(  # noqa: E731
-        BeautifulSoup(main(client, summary_url()), "html.parser")
-        .select_one("#consultation-period")
-        .text
-    )
+
+    def period() -> str:
+        page = BeautifulSoup(main_html(client, summary_url()), "html.parser")
+        return normalise(page.select_one("#consultation-period").text)
+
     assert "Closes" in period()
 
     later = consultation.closes_at + timedelta(minutes=1)
@@ -203,24 +209,111 @@ def test_a_summary_kept_while_open_says_closed_once_the_time_passes(
     assert "Closed" in period()
 
 
+def reworded(question, text: str) -> builder_service.QuestionDetails:
+    """The question's details with new wording."""
+    return builder_service.QuestionDetails(
+        kind=question.kind,
+        text=text,
+        hint=question.hint,
+        options=question.options,
+        rationale_prompt=question.rationale_prompt,
+        required=question.required,
+        max_length=question.max_length,
+        section_id=question.section_id,
+    )
+
+
 def test_before_any_submission_a_summary_shows_each_edit_to_its_questions(client, db, as_panel):
     consultation = factories.make_consultation(db, REFERENCE)
     drafting = respondent_of(db, "British Gas", PartyCategory.large_supplier)
     factories.make_response(db, consultation, drafting, answers("Yes", "Draft."), submit=False)
-    assert "Do you agree" in main(client, summary_url())
+    assert "Do you agree" in main_html(client, summary_url())
 
     question = builder_service.find_question(consultation, "q1")
-    details = builder_service.QuestionDetails(
-        kind=QuestionKind.single_choice,
-        text="Do you support the new end date?",
-        hint=None,
-        options=question.options,
-        rationale_prompt=question.rationale_prompt,
-        required=True,
-        max_length=None,
-        section_id=None,
-    )
+    details = reworded(question, "Do you support the new end date?")
     builder_service.update_question(db, consultation, question, details, None)
     db.commit()
 
-    assert "Do you support the new end date?" in main(client, summary_url())
+    assert "Do you support the new end date?" in main_html(client, summary_url())
+
+
+def test_a_question_edit_and_a_first_submission_never_both_go_through_unaware(
+    app, client, fresh, db, as_panel
+):
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: an edit and a submission never overlap")
+    consultation = factories.make_consultation(db, REFERENCE)
+    user = respondent_of(db, "British Gas", PartyCategory.large_supplier)
+    db.commit()
+    sessions = app.extensions["consult.sessionmaker"]
+    editing = sessions()
+    editable = editing.get(Consultation, consultation.id)
+    question = builder_service.find_question(editable, "q1")
+    builder_service.update_question(
+        editing, editable, question, reworded(question, "Do you support the new date?"), None
+    )  # flushed, not committed: SECAS is still saving
+
+    submitted = threading.Event()
+
+    def submit() -> None:
+        with sessions() as other:
+            factories.make_response(
+                other,
+                other.get(Consultation, consultation.id),
+                other.get(User, user.id),
+                answers("Yes", "Agreed."),
+            )
+            submitted.set()
+
+    submitting = threading.Thread(target=submit)
+    submitting.start()
+    try:
+        assert not submitted.wait(1.0), "the submission went through during the edit"
+        assert "Do you support the new date?" not in main_html(client, summary_url())
+        editing.commit()
+    finally:
+        editing.close()
+        submitting.join(10)
+    assert submitted.is_set()
+    page = same_as_fresh(client, fresh)
+    assert "Do you support the new date?" in normalise(page.text)
+
+
+def amend_sgn(db, rationale: str) -> None:
+    """SGN amends its response under its late allowance, everything read afresh."""
+    consultation = db.scalar(select(Consultation).where(Consultation.reference == REFERENCE))
+    user = db.scalar(select(User).where(User.organisation.has(name="SGN")))
+    when = consultation.closes_at + timedelta(hours=2)
+    factories.make_response(db, consultation, user, answers("Yes", rationale), now=when)
+
+
+def test_nothing_kept_before_a_restore_is_given_after_it(
+    app, client, fresh, db, arranged, as_panel, tmp_path
+):
+    backup = tmp_path / "consult.backup"
+    assert invoke(app, "backup", str(backup)).exit_code == 0
+    amend_sgn(db, "On reflection we agree.")
+    assert "On reflection we agree." in main_html(client, summary_url())
+    db.close()
+    assert invoke(app, "restore", "--yes", str(backup)).exit_code == 0
+
+    # The same ids, versions and counts as the amendment before the restore: other words.
+    amend_sgn(db, "We agree, but only just.")
+
+    page = same_as_fresh(client, fresh)
+    assert "We agree, but only just." in normalise(page.select_one("#answers-q1").text)
+
+
+def test_a_summary_too_large_to_keep_is_rendered_each_time(app, client, db, as_panel):
+    long_text = [
+        {"key": f"t{n}", "kind": "text", "text": f"Comments {n}?", "required": False}
+        for n in range(1, 5)
+    ]
+    consultation = factories.make_consultation(db, REFERENCE, questions=long_text)
+    for n in range(6):
+        user = respondent_of(db, f"Supplier {n}", PartyCategory.small_supplier)
+        given = {q["key"]: AnswerInput(text=f"{n} " + "word " * 3999) for q in long_text}
+        factories.make_response(db, consultation, user, given)
+    # Five answers of 20,000 characters under each of four questions: over 256 KB.
+    first = count_queries(app, client, summary_url())
+    assert count_queries(app, client, summary_url()) == first

@@ -225,7 +225,16 @@ def questions_locked(session: Session, consultation: Consultation) -> bool:
 
 
 def ensure_questions_editable(session: Session, consultation: Consultation) -> None:
-    """Raise QuestionsLocked once a response has been submitted."""
+    """Raise QuestionsLocked once a response has been submitted.
+
+    The consultation's row is locked first (PostgreSQL; SQLite has one writer at a time):
+    a submission takes that row's lock for its receipt number, so an edit and a first
+    submission cannot both go through, each unaware of the other. Without it, a response
+    could be submitted against the old wording, and a summary kept in between (no
+    submission yet, as far as the edit could tell) would outlive the edit."""
+    session.execute(
+        select(Consultation.id).where(Consultation.id == consultation.id).with_for_update()
+    )
     if questions_locked(session, consultation):
         raise QuestionsLocked(LOCKED_MESSAGE)
 

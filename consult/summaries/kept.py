@@ -1,36 +1,43 @@
 """Summary pages kept, rendered, for as long as nothing they show has changed.
 
-A summary page costs some twenty milliseconds to render however few responses there are
+A summary page costs over ten milliseconds to render however few responses there are
 (charts, tallies by category, first answers to every question), while the Panel reads the
 same summary again and again once a consultation has closed. Each process keeps the
-rendered summary under a fingerprint of everything it shows, read in one statement of the
-same snapshot the page would be rendered from:
+rendered summary under a fingerprint of everything it shows, read from the same snapshot
+the page would be rendered from:
 
-- the consultation's own row (title, dates, publication, receipt counter);
+- the consultation's own row (title, dates, publication, receipt counter), as the page
+  loads it; then, in one statement:
 - how many changes its closing time has had;
 - its responses: how many, the sum of their versions (the ORM adds one on every update),
   their highest id, and the sum of their current revisions' ids (a new revision on every
   submission or amendment);
 - the sum of the respondents' organisations' generations (one more on every update:
   a new name or category);
+- the database's epoch, new on every restore from a backup (which brings back older
+  counts and versions);
 - whether it has closed (the time moves on), the version, and the page of respondents.
 
 Any change makes a new fingerprint, so a kept page is never out of date, on any host.
+Editing questions locks the consultation's row, as a submission does, so an edit and the
+first submission are never both made unaware of each other.
 Nothing is kept before the first submission: until then the questions may still change
 (they lock once a response is submitted) and the page is cheap anyway. Entries expire
-after ``SUMMARY_CACHE_SECONDS`` (0 turns keeping off), at most ``ENTRIES`` per process.
+after ``SUMMARY_CACHE_SECONDS`` (0 turns keeping off); each process keeps at most
+``ENTRIES`` pages of at most ``LARGEST`` bytes.
 """
 
 import hashlib
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_caching import Cache
 from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from consult.models import (
     Consultation,
+    DatabaseEpoch,
     DeadlineChange,
     Organisation,
     Response,
@@ -38,11 +45,15 @@ from consult.models import (
 from consult.summaries.service import Version
 
 cache = Cache()
-# About 190 KB a page: at most some 20 MB per process.
-ENTRIES = 100
+# At most ENTRIES pages of at most LARGEST bytes (UTF-8, as kept) each: 16 MB a process.
+# A summary of twelve questions is about 190 KB; one whose first answers are very long
+# is rendered each time instead.
+ENTRIES = 64
+LARGEST = 256 * 1024
 
 
 def init_app(app: Flask) -> None:
+    """Keep pages in memory for ``SUMMARY_CACHE_SECONDS`` (0: keep nothing)."""
     seconds = int(app.config["SUMMARY_CACHE_SECONDS"])
     cache.init_app(
         app,
@@ -71,6 +82,7 @@ _COUNTS = (
         func.coalesce(func.sum(Response.current_revision_id), 0),
         func.coalesce(func.sum(Organisation.generation), 0),
         _changes,
+        select(DatabaseEpoch.token).scalar_subquery(),
     )
     .select_from(Response)
     .join(Organisation, Organisation.id == Response.organisation_id)
@@ -81,7 +93,10 @@ _COUNTS = (
 def fingerprint(
     session: Session, consultation: Consultation, version: Version, page: int, closed: bool
 ) -> str | None:
-    """What the summary page shows depends on, hashed; None while questions can change."""
+    """What the summary page shows depends on, hashed; None while questions can change,
+    and when nothing is kept."""
+    if not current_app.config["SUMMARY_CACHE_SECONDS"]:
+        return None
     counted = session.execute(_COUNTS, {"consultation_id": consultation.id}).one()
     submitted_ever = counted[3] > 0
     if not submitted_ever:
@@ -98,5 +113,6 @@ def rendered(key: str | None, render: Callable[[], str]) -> str:
     page = cache.get(key)
     if page is None:
         page = render()
-        cache.set(key, page)
+        if len(page.encode()) <= LARGEST:
+            cache.set(key, page)
     return page

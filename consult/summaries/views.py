@@ -3,6 +3,7 @@ and SECAS publishing what respondents said."""
 
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -58,10 +59,10 @@ def index():
 def summary(reference: str):
     """The summary page, in the panel or the public version."""
     version = service.parse_version(request.args.get("version"))
-    page = answers.parse_page(request.args.get("page"))
     session, now = get_session(), utcnow()
     # Its questions and closing-time changes load only if the page has to be rendered.
     consultation = service.find_consultation(session, reference, now, parts=())
+    page = answers.parse_page(request.args.get("page"))
     closed = consultation.status_at(now) is ConsultationStatus.closed
     key = kept.fingerprint(session, consultation, version, page, closed)
     body = kept.rendered(key, lambda: _summary_body(consultation, version, page, now))
@@ -70,11 +71,11 @@ def summary(reference: str):
         consultation=consultation,
         public=version is Version.public,
         closed=closed,
-        body=Markup(body),  # noqa: S704 - rendered by Jinja with autoescape, just above or before
+        body=Markup(body),  # rendered from _summary_body.html, with autoescape
     )
 
 
-def _summary_body(consultation: Consultation, version: Version, page: int, now) -> str:
+def _summary_body(consultation: Consultation, version: Version, page: int, now: datetime) -> str:
     session = get_session()
     data = service.summarise(session, consultation, version, now)
     return render_template(
