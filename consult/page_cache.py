@@ -24,18 +24,22 @@ _PRIVATE_BLUEPRINTS = ("auth", "account")
 
 
 def init_app(app: Flask) -> None:
-    seconds = int(app.config["PUBLIC_PAGE_CACHE_SECONDS"])
-    cache.init_app(
+    in_memory(cache, app, int(app.config["PUBLIC_PAGE_CACHE_SECONDS"]), entries=500)
+    app.extensions[_GENERATION] = 0
+    app.after_request(_forget_after_a_change)
+
+
+def in_memory(pages: Cache, app: Flask, seconds: int, entries: int) -> None:
+    """Keep up to ``entries`` pages in this process for ``seconds`` (0: keep nothing)."""
+    pages.init_app(
         app,
         config={
             "CACHE_TYPE": "SimpleCache" if seconds > 0 else "NullCache",
             "CACHE_DEFAULT_TIMEOUT": seconds,
-            "CACHE_THRESHOLD": 500,
+            "CACHE_THRESHOLD": entries,
             "CACHE_NO_NULL_WARNING": True,
         },
     )
-    app.extensions[_GENERATION] = 0
-    app.after_request(_forget_after_a_change)
 
 
 def for_visitors(*arguments: str) -> Callable[[Callable], Callable]:

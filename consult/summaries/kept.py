@@ -35,6 +35,7 @@ from flask_caching import Cache
 from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
+from consult import page_cache
 from consult.models import (
     Consultation,
     DatabaseEpoch,
@@ -54,16 +55,7 @@ LARGEST = 256 * 1024
 
 def init_app(app: Flask) -> None:
     """Keep pages in memory for ``SUMMARY_CACHE_SECONDS`` (0: keep nothing)."""
-    seconds = int(app.config["SUMMARY_CACHE_SECONDS"])
-    cache.init_app(
-        app,
-        config={
-            "CACHE_TYPE": "SimpleCache" if seconds > 0 else "NullCache",
-            "CACHE_DEFAULT_TIMEOUT": seconds,
-            "CACHE_THRESHOLD": ENTRIES,
-            "CACHE_NO_NULL_WARNING": True,
-        },
-    )
+    page_cache.in_memory(cache, app, int(app.config["SUMMARY_CACHE_SECONDS"]), ENTRIES)
 
 
 _changes = (
