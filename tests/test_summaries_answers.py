@@ -131,6 +131,7 @@ def test_many_answers_are_paginated_keeping_the_filters(get_page, db, as_panel):
         ({"option": "Perhaps"}, "is not an option of q1"),
         ({"page": "0"}, "The page number must be a whole number"),
         ({"page": "two"}, "The page number must be a whole number"),
+        ({"page": "2"}, "There is no page 2 of these answers: there is only 1 page."),
     ],
 )
 def test_bad_filters_get_a_clear_message(get_page, arranged, as_panel, args, message):

@@ -355,6 +355,12 @@ def test_page_of_respondents_that_is_not_a_number_is_a_400(get_page, arranged, a
     get_page(summary_url() + "?page=last", status=400)
 
 
+def test_page_of_respondents_beyond_the_last_says_how_many_there_are(get_page, arranged, as_panel):
+    page = get_page(summary_url() + "?page=3", status=400)
+    message = "There is no page 3 of respondents: there is only 1 page."
+    assert message in normalise(page.select_one("main").text)
+
+
 def test_page_links_to_the_attachments_zip_with_its_count(get_page, arranged, as_panel):
     link = get_page(summary_url()).select_one("#attachments-link")
     assert link["href"] == summary_url(suffix="/attachments.zip")

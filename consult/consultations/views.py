@@ -115,10 +115,10 @@ def what_respondents_said(reference: str, key: str):
     question = published.question(key)
     try:
         chosen = summary_answers.parse_filter(question, request.args)
+        found = summary_answers.answers_page(get_session(), published, question, chosen)
     except InvalidInput as error:
         heading = "Sorry, there is a problem with the address"
         return render_template("error.html", heading=heading, message=str(error), status=400), 400
-    found = summary_answers.answers_page(get_session(), published, question, chosen)
     return render_template(
         "summaries/answers.html",
         summary=published,

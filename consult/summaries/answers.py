@@ -106,6 +106,14 @@ def _parse_category(raw: str) -> PartyCategory | None:
         ) from None
 
 
+def check_page_exists(page: int, total: int, page_size: int, what: str) -> None:
+    """Refuse a page beyond the last (the first always exists, empty or not)."""
+    pages = max(1, math.ceil(total / page_size))
+    if page > pages:
+        there = "there is only 1 page" if pages == 1 else f"there are only {pages} pages"
+        raise InvalidInput(f"There is no page {page} of {what}: {there}.")
+
+
 def parse_page(raw: str | None) -> int:
     """A page number from the address: a whole number from 1."""
     if raw is None or raw == "":
@@ -212,6 +220,7 @@ def answers_page(
     """The answers the filter finds, one page of them, in receipt order."""
     query = _answers_query(summary.consultation_id, question.id, chosen)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    check_page_exists(chosen.page, total, page_size, "these answers")
     rows = _page_rows(session, query, chosen.page, page_size)
     return _page(session, summary, question, chosen, total, rows, page_size)
 

@@ -78,6 +78,7 @@ def summary(reference: str):
 def _summary_body(consultation: Consultation, version: Version, page: int, now: datetime) -> str:
     session = get_session()
     data = service.summarise(session, consultation, version, now)
+    answers.check_page_exists(page, data.total, RESPONDENTS_PER_PAGE, "respondents")
     return render_template(
         "summaries/_summary_body.html",
         summary=data,
