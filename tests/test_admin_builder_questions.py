@@ -1,10 +1,14 @@
 """The builder: sections, questions, stable keys, the lock and the preview."""
 
+import threading
+
 import pytest
+from sqlalchemy import func, select
 
 from consult.admin import builder_service
-from consult.errors import QuestionsLocked
-from consult.models import QuestionKind, Section
+from consult.errors import IncompleteResponse, QuestionsLocked
+from consult.models import Consultation, QuestionKind, Revision, Section, User
+from consult.responses.service import AnswerInput
 from tests import factories
 from tests.admin_builder_helpers import (
     audit_events,
@@ -321,6 +325,58 @@ def test_a_draft_response_does_not_lock_the_questions(db, respondent, get_page):
     page = get_page("/admin/build/OPEN-1")
     assert page.select_one("#questions-locked") is None
     assert page.select_one("#add-question") is not None
+
+
+def test_a_first_submission_that_waited_for_an_edit_is_checked_against_it(
+    app, db, respondent, secas
+):
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: an edit and a submission never overlap")
+    consultation = factories.make_consultation(db, "OPEN-1", status="open")
+    sessions = app.extensions["consult.sessionmaker"]
+    editing = sessions()
+    editable = editing.get(Consultation, consultation.id)
+    question = builder_service.find_question(editable, "q1")
+    details = builder_service.QuestionDetails(
+        kind=question.kind,
+        text=question.text,
+        hint=question.hint,
+        options=["Yes", "Partly"],  # "No" is no longer an option
+        rationale_prompt=question.rationale_prompt,
+        required=question.required,
+        max_length=question.max_length,
+        section_id=question.section_id,
+    )
+    builder_service.update_question(editing, editable, question, details, secas.id)
+    refused: list[Exception] = []
+
+    def submit_no() -> None:  # answered against the wording read before the edit commits
+        with sessions() as other:
+            given = {"q1": AnswerInput(choices=("No",), rationale="We disagree.")}
+            try:
+                factories.make_response(
+                    other,
+                    other.get(Consultation, consultation.id),
+                    other.get(User, respondent.id),
+                    given,
+                )
+            except Exception as error:  # reported below: a thread's exception is lost
+                refused.append(error)
+
+    submitting = threading.Thread(target=submit_no)
+    submitting.start()
+    try:
+        submitting.join(1.0)
+        assert submitting.is_alive(), "the submission did not wait for the edit"
+        editing.commit()
+    finally:
+        editing.close()
+        submitting.join(10)
+    assert refused, "submitted"
+    assert isinstance(refused[0], IncompleteResponse), repr(refused[0])
+    assert "check your answers to q1" in str(refused[0])
+    db.expire_all()
+    assert db.scalar(select(func.count(Revision.id))) == 0
 
 
 # Preview

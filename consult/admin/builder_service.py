@@ -232,8 +232,12 @@ def ensure_questions_editable(session: Session, consultation: Consultation) -> N
     submission cannot both go through, each unaware of the other. Without it, a response
     could be submitted against the old wording, and a summary kept in between (no
     submission yet, as far as the edit could tell) would outlive the edit."""
+    # NO KEY UPDATE, as the receipt number's UPDATE takes: rows that merely refer to the
+    # consultation (a new response, a document) are not held up.
     session.execute(
-        select(Consultation.id).where(Consultation.id == consultation.id).with_for_update()
+        select(Consultation.id)
+        .where(Consultation.id == consultation.id)
+        .with_for_update(key_share=True)
     )
     if questions_locked(session, consultation):
         raise QuestionsLocked(LOCKED_MESSAGE)

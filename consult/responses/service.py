@@ -349,6 +349,7 @@ def submit(
         raise IncompleteResponse("Say whether your response is confidential", ["confidential"])
     if response.receipt_number is None:
         response.receipt_number = _next_receipt_number(session, consultation)
+        _check_again_under_lock(session, response, consultation)
     revision = _freeze(response, user, now, late)
     revision.declared = True
     session.add(revision)
@@ -367,6 +368,47 @@ def submit(
     )
     _queue_receipt(session, response, revision, user)
     return revision
+
+
+def _check_again_under_lock(
+    session: Session, response: Response, consultation: Consultation
+) -> None:
+    """Check the answers again against the questions as they are now.
+
+    A first submission holds the consultation's row (its receipt number), as an edit to
+    the questions does until it commits; the edit may have committed while this waited,
+    after the answers were checked against the questions read before. Once any response
+    is submitted, the questions lock."""
+    with session.no_autoflush:
+        for question in consultation.questions:
+            session.expire(question)
+        session.expire(consultation, ["questions"])
+        session.expire(response, ["answers"])
+        answers = {a.question_id: a for a in response.answers}
+        changed = [
+            q
+            for q in consultation.questions
+            if not _still_valid(q, answers.get(q.id))
+            or (q.required and not _is_answered(q, answers.get(q.id)))
+        ]
+    if changed:
+        keys = ", ".join(q.key for q in changed)
+        raise IncompleteResponse(
+            f"The questions changed while you were submitting: check your answers to {keys} "
+            "and submit again",
+            [q.key for q in changed],
+        )
+
+
+def _still_valid(question: Question, answer: Answer | None) -> bool:
+    if answer is None:
+        return True
+    given = AnswerInput(choices=tuple(answer.choices), text=answer.text, rationale=answer.rationale)
+    try:
+        validate_answer(question, given)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _next_receipt_number(session: Session, consultation: Consultation) -> int:
