@@ -30,11 +30,13 @@ class StaleResponse(ConsultError):
 
 
 class IncompleteResponse(ConsultError):
-    """Submission attempted with required answers missing."""
+    """Submission attempted with required answers missing, or with answers given to
+    questions that have changed since (``changed``, their keys)."""
 
-    def __init__(self, message: str, missing: list[str]) -> None:
+    def __init__(self, message: str, missing: list[str], changed: list[str] | None = None):
         super().__init__(message)
         self.missing = missing
+        self.changed = changed or []
 
 
 class ResponseLocked(ConsultError):

@@ -11,9 +11,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from consult.admin import builder_service
 from consult.db import utcnow
 from consult.errors import InvalidInput
-from consult.models import AuditEvent, OutboxMessage, ResponseStatus, Revision
+from consult.models import (
+    AuditEvent,
+    OutboxMessage,
+    Question,
+    ResponseStatus,
+    Revision,
+    RevisionAnswer,
+)
 from consult.responses import service
 from consult.responses.copies import Outline, as_pdf
 from tests import factories
@@ -70,6 +78,55 @@ def test_submitting_without_the_declaration_is_refused(
     ]
     assert page.select_one("title").text.startswith("Error: ")
     assert revision_count(db) == 0
+
+
+def reword_q1(db, consultation, **changes) -> None:
+    """SECAS edits question 1, as the builder may until the first submission."""
+    question = builder_service.find_question(consultation, "q1")
+    details = {
+        "kind": question.kind,
+        "text": question.text,
+        "hint": question.hint,
+        "options": question.options,
+        "rationale_prompt": question.rationale_prompt,
+        "required": question.required,
+        "max_length": question.max_length,
+        "section_id": question.section_id,
+        **changes,
+    }
+    builder_service.update_question(
+        db, consultation, question, builder_service.QuestionDetails(**details), None
+    )
+    db.commit()
+
+
+def test_answers_to_a_question_changed_since_are_refused_with_a_link_to_it(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)  # q1: "Yes"
+    reword_q1(db, consultation, options=["No", "Neutral"])
+    page = get_page(respond_url(consultation, "check"))
+    page = get_page(
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(page), "declaration": "y"},
+    )
+    assert error_summary(page) == ["Question 1 has changed since it was answered: check the answer"]
+    link = page.select_one(".govuk-error-summary__list a")["href"]
+    assert link.startswith(respond_url(consultation, "q1"))
+    assert revision_count(db) == 0
+
+
+def test_a_rationale_the_question_no_longer_asks_for_is_not_submitted(
+    client, db, consultation, signed_in, respondent
+):
+    answer_all(client, consultation)  # q1's rationale: "We support the new date."
+    reword_q1(db, consultation, rationale_prompt=None)
+    assert submit(client, consultation).status_code == 302
+    fresh(db)
+    answer = db.scalar(select(RevisionAnswer).join(Question).where(Question.key == "q1"))
+    assert [c.option for c in answer.choices] == ["Yes"]
+    assert answer.rationale is None
 
 
 def test_the_service_refuses_a_submission_without_the_declaration(db, consultation, respondent):

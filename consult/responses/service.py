@@ -348,8 +348,9 @@ def submit(
     if response.confidential is None:
         raise IncompleteResponse("Say whether your response is confidential", ["confidential"])
     if response.receipt_number is None:
-        response.receipt_number = _next_receipt_number(session, consultation)
+        receipt_number = _next_receipt_number(session, consultation)
         _check_again_under_lock(session, response, consultation)
+        response.receipt_number = receipt_number
     revision = _freeze(response, user, now, late)
     revision.declared = True
     session.add(revision)
@@ -376,27 +377,25 @@ def _check_again_under_lock(
     """Check the answers again against the questions as they are now.
 
     A first submission holds the consultation's row (its receipt number), as an edit to
-    the questions does until it commits; the edit may have committed while this waited,
-    after the answers were checked against the questions read before. Once any response
-    is submitted, the questions lock."""
+    the questions does until it commits. The questions are read again now that no edit
+    can be under way: one may have committed while this waited, or since the answers
+    were saved (editing is allowed until the first submission). After this submission
+    the questions lock."""
     with session.no_autoflush:
         for question in consultation.questions:
             session.expire(question)
         session.expire(consultation, ["questions"])
         session.expire(response, ["answers"])
         answers = {a.question_id: a for a in response.answers}
-        changed = [
-            q
-            for q in consultation.questions
-            if not _still_valid(q, answers.get(q.id))
-            or (q.required and not _is_answered(q, answers.get(q.id)))
-        ]
-    if changed:
-        keys = ", ".join(q.key for q in changed)
+        questions = consultation.questions
+        changed = [q.key for q in questions if not _still_valid(q, answers.get(q.id))]
+        missing = missing_answers(response, questions)
+    if changed or missing:
         raise IncompleteResponse(
-            f"The questions changed while you were submitting: check your answers to {keys} "
+            "Some questions have changed since they were answered: check your answers "
             "and submit again",
-            [q.key for q in changed],
+            [q.key for q in missing if q.key not in changed] + changed,
+            changed,
         )
 
 
@@ -435,13 +434,22 @@ def _freeze(response: Response, user: User, now: datetime, late: bool) -> Revisi
         submitted_by_id=user.id,
         attachments=list(response.attachments),
     )
+    questions = {q.id: q for q in response.consultation.questions}
     for answer in response.answers:
+        question = questions.get(answer.question_id)
+        if question is None:  # deleted with its answers in the database
+            continue
+        # As the question asks it now: a rationale or text it no longer asks for is left
+        # behind (a question edited before the first submission).
+        given = validate_answer(
+            question, AnswerInput(tuple(answer.choices), answer.text, answer.rationale)
+        )
         revision.answers.append(
             RevisionAnswer(
                 question_id=answer.question_id,
-                text=answer.text,
-                rationale=answer.rationale,
-                choices=[RevisionChoice(option=c) for c in answer.choices],
+                text=given.text,
+                rationale=given.rationale,
+                choices=[RevisionChoice(option=c) for c in given.choices],
             )
         )
     return revision

@@ -229,7 +229,7 @@ def _submit(journey: Journey, response: Response, form: forms.SubmitForm) -> lis
         )
     except IncompleteResponse as error:
         journey.session.rollback()
-        return _missing_errors(journey, error.missing)
+        return _missing_errors(journey, error.missing, error.changed)
     except StaleResponse as error:
         journey.session.rollback()
         return [{"text": str(error), "href": "#submit"}]
@@ -259,12 +259,16 @@ def _render_check(journey: Journey, response: Response, form, errors: list[dict]
     )
 
 
-def _missing_errors(journey: Journey, missing: list[str]) -> list[dict]:
-    """One error per missing answer, each linking to the page where it is given."""
+def _missing_errors(journey: Journey, missing: list[str], changed: list[str]) -> list[dict]:
+    """One error per missing answer, or answer to a question changed since, each linking
+    to the page where it is given."""
     errors = []
     for number, question in enumerate(journey.consultation.questions, start=1):
-        if question.key in missing:
-            href = journey.url("responses.question", key=question.key, change=1)
+        href = journey.url("responses.question", key=question.key, change=1)
+        if question.key in changed:
+            text = f"Question {number} has changed since it was answered: check the answer"
+            errors.append({"text": text, "href": href})
+        elif question.key in missing:
             errors.append({"text": f"Answer question {number}: {question.text}", "href": href})
     if "confidential" in missing:
         href = journey.url("responses.confidentiality", change=1)
