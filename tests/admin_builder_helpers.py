@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from consult.admin.builder_service import QuestionDetails
 from consult.db import utcnow
 from consult.filters import LONDON
-from consult.models import AuditEvent, Consultation
+from consult.models import AuditEvent, Consultation, Question
 from tests.conftest import normalise
 
 
@@ -48,6 +49,22 @@ def question_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def edited(question: Question, **changes) -> QuestionDetails:
+    """The question's details as the builder's form would send them, with ``changes``."""
+    details = {
+        "kind": question.kind,
+        "text": question.text,
+        "hint": question.hint,
+        "options": question.options,
+        "rationale_prompt": question.rationale_prompt,
+        "required": question.required,
+        "max_length": question.max_length,
+        "section_id": question.section_id,
+        **changes,
+    }
+    return QuestionDetails(**details)
 
 
 def reload(db, reference: str) -> Consultation | None:

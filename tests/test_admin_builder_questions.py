@@ -13,6 +13,7 @@ from tests import factories
 from tests.admin_builder_helpers import (
     audit_events,
     banner,
+    edited,
     error_messages,
     question_form,
     reload,
@@ -337,16 +338,7 @@ def test_a_first_submission_that_waited_for_an_edit_is_checked_against_it(
     editing = sessions()
     editable = editing.get(Consultation, consultation.id)
     question = builder_service.find_question(editable, "q1")
-    details = builder_service.QuestionDetails(
-        kind=question.kind,
-        text=question.text,
-        hint=question.hint,
-        options=["Yes", "Partly"],  # "No" is no longer an option
-        rationale_prompt=question.rationale_prompt,
-        required=question.required,
-        max_length=question.max_length,
-        section_id=question.section_id,
-    )
+    details = edited(question, options=["Yes", "Partly"])  # "No" is no longer an option
     builder_service.update_question(editing, editable, question, details, secas.id)
     refused: list[Exception] = []
 

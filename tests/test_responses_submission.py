@@ -25,6 +25,7 @@ from consult.models import (
 from consult.responses import service
 from consult.responses.copies import Outline, as_pdf
 from tests import factories
+from tests.admin_builder_helpers import edited
 from tests.cli_helpers import invoke
 from tests.conftest import normalise
 from tests.responses_helpers import (
@@ -83,20 +84,7 @@ def test_submitting_without_the_declaration_is_refused(
 def reword_q1(db, consultation, **changes) -> None:
     """SECAS edits question 1, as the builder may until the first submission."""
     question = builder_service.find_question(consultation, "q1")
-    details = {
-        "kind": question.kind,
-        "text": question.text,
-        "hint": question.hint,
-        "options": question.options,
-        "rationale_prompt": question.rationale_prompt,
-        "required": question.required,
-        "max_length": question.max_length,
-        "section_id": question.section_id,
-        **changes,
-    }
-    builder_service.update_question(
-        db, consultation, question, builder_service.QuestionDetails(**details), None
-    )
+    builder_service.update_question(db, consultation, question, edited(question, **changes), None)
     db.commit()
 
 

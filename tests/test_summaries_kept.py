@@ -21,6 +21,7 @@ from consult.organisations import update_organisation
 from consult.responses import service as responses
 from consult.responses.service import AnswerInput
 from tests import factories
+from tests.admin_builder_helpers import edited
 from tests.cli_helpers import invoke
 from tests.conftest import normalise
 from tests.summaries_helpers import (
@@ -209,20 +210,6 @@ def test_a_summary_kept_while_open_says_closed_once_the_time_passes(
     assert "Closed" in period()
 
 
-def reworded(question, text: str) -> builder_service.QuestionDetails:
-    """The question's details with new wording."""
-    return builder_service.QuestionDetails(
-        kind=question.kind,
-        text=text,
-        hint=question.hint,
-        options=question.options,
-        rationale_prompt=question.rationale_prompt,
-        required=question.required,
-        max_length=question.max_length,
-        section_id=question.section_id,
-    )
-
-
 def test_before_any_submission_a_summary_shows_each_edit_to_its_questions(client, db, as_panel):
     consultation = factories.make_consultation(db, REFERENCE)
     drafting = respondent_of(db, "British Gas", PartyCategory.large_supplier)
@@ -230,7 +217,7 @@ def test_before_any_submission_a_summary_shows_each_edit_to_its_questions(client
     assert "Do you agree" in main_html(client, summary_url())
 
     question = builder_service.find_question(consultation, "q1")
-    details = reworded(question, "Do you support the new end date?")
+    details = edited(question, text="Do you support the new end date?")
     builder_service.update_question(db, consultation, question, details, None)
     db.commit()
 
@@ -250,7 +237,7 @@ def test_a_question_edit_and_a_first_submission_never_both_go_through_unaware(
     editable = editing.get(Consultation, consultation.id)
     question = builder_service.find_question(editable, "q1")
     builder_service.update_question(
-        editing, editable, question, reworded(question, "Do you support the new date?"), None
+        editing, editable, question, edited(question, text="Do you support the new date?"), None
     )  # flushed, not committed: SECAS is still saving
 
     submitted = threading.Event()
