@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 import docx
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consult.admin import builder_service
 from consult.db import utcnow
@@ -36,6 +36,7 @@ from tests.responses_helpers import (
     respond_url,
     response_url,
     revision_count,
+    save,
     submit,
     version_on,
 )
@@ -115,6 +116,27 @@ def test_a_rationale_the_question_no_longer_asks_for_is_not_submitted(
     answer = db.scalar(select(RevisionAnswer).join(Question).where(Question.key == "q1"))
     assert [c.option for c in answer.choices] == ["Yes"]
     assert answer.rationale is None
+
+
+def test_an_amendment_whose_old_answer_no_longer_fits_links_to_it_instead_of_failing(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    assert submit(client, consultation).status_code == 302
+    # Questions lock at the first submission, but an earlier release let q3's limit be
+    # lowered below a saved answer before it: such data may still be in a database.
+    db.execute(update(Question).where(Question.key == "q3").values(max_length=10))
+    db.commit()
+    assert save(client, consultation, "q4", answer="One more thing.").status_code == 302
+
+    page = get_page(respond_url(consultation, "check"))
+    page = get_page(
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(page), "declaration": "y"},
+    )
+    assert error_summary(page) == ["Question 3 has changed since it was answered: check the answer"]
+    assert revision_count(db) == 1
 
 
 def test_the_service_refuses_a_submission_without_the_declaration(db, consultation, respondent):

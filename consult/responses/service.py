@@ -351,6 +351,10 @@ def submit(
         receipt_number = _next_receipt_number(session, consultation)
         _check_again_under_lock(session, response, consultation)
         response.receipt_number = receipt_number
+    else:
+        # The questions are locked; answers saved before a release that checked less (or
+        # restored from a backup of one) may still not fit them.
+        _check_answers_fit(response, consultation.questions)
     revision = _freeze(response, user, now, late)
     revision.declared = True
     session.add(revision)
@@ -386,10 +390,14 @@ def _check_again_under_lock(
             session.expire(question)
         session.expire(consultation, ["questions"])
         session.expire(response, ["answers"])
-        answers = {a.question_id: a for a in response.answers}
-        questions = consultation.questions
-        changed = [q.key for q in questions if not _still_valid(q, answers.get(q.id))]
-        missing = missing_answers(response, questions)
+        _check_answers_fit(response, consultation.questions)
+
+
+def _check_answers_fit(response: Response, questions: list[Question]) -> None:
+    """Refuse answers the questions, as they are now, would not accept, linking to each."""
+    answers = {a.question_id: a for a in response.answers}
+    changed = [q.key for q in questions if not _still_valid(q, answers.get(q.id))]
+    missing = missing_answers(response, questions)
     if changed or missing:
         raise IncompleteResponse(
             "Some questions have changed since they were answered: check your answers "
