@@ -143,8 +143,10 @@ def measure(url: str, what: str) -> dict:
         # them, while they add up to less than REPEAT_SECONDS (a slow figure is timed
         # once), so one request that met a collection pause or a noisy neighbour does not
         # make the figure. A full collection first, so a pass owed to the set-up is not
-        # charged to any of them; the request after it runs with the CPU's caches cooled by
-        # it, as no request on a running server does, and the median leaves that one out.
+        # charged to any of them. The request after it runs with the CPU's caches cooled by
+        # it, as no request on a running server does: the median of five leaves it out; a
+        # figure timed once or twice (half a second or more a request) includes it, a few
+        # milliseconds beside such a request.
         gc.collect()
         statements: list[int] = []
         event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
