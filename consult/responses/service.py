@@ -349,13 +349,13 @@ def submit(
         raise IncompleteResponse("Say whether your response is confidential", ["confidential"])
     if response.receipt_number is None:
         receipt_number = _next_receipt_number(session, consultation)
-        _check_again_under_lock(session, response, consultation)
+        given = _answers_under_lock(session, response, consultation)
         response.receipt_number = receipt_number
     else:
         # The questions are locked; answers saved before a release that checked less (or
         # restored from a backup of one) may still not fit them.
-        _check_answers_fit(response, consultation.questions)
-    revision = _freeze(response, user, now, late)
+        given = _answers_as_asked(response, consultation.questions)
+    revision = _freeze(response, given, user, now, late)
     revision.declared = True
     session.add(revision)
     response.status = ResponseStatus.submitted
@@ -375,10 +375,10 @@ def submit(
     return revision
 
 
-def _check_again_under_lock(
+def _answers_under_lock(
     session: Session, response: Response, consultation: Consultation
-) -> None:
-    """Check the answers again against the questions as they are now.
+) -> dict[int, AnswerInput]:
+    """The answers as the questions ask them now (see ``_answers_as_asked``).
 
     A first submission holds the consultation's row (its receipt number), as an edit to
     the questions does until it commits. The questions are read again now that no edit
@@ -390,13 +390,26 @@ def _check_again_under_lock(
             session.expire(question)
         session.expire(consultation, ["questions"])
         session.expire(response, ["answers"])
-        _check_answers_fit(response, consultation.questions)
+        return _answers_as_asked(response, consultation.questions)
 
 
-def _check_answers_fit(response: Response, questions: list[Question]) -> None:
-    """Refuse answers the questions, as they are now, would not accept, linking to each."""
+def _answers_as_asked(response: Response, questions: list[Question]) -> dict[int, AnswerInput]:
+    """Each answer, by question id, as its question accepts it now: a rationale or text it
+    no longer asks for is left behind. Refuses answers it would not accept, and required
+    questions left unanswered, naming each."""
     answers = {a.question_id: a for a in response.answers}
-    changed = [q.key for q in questions if not _still_valid(q, answers.get(q.id))]
+    given: dict[int, AnswerInput] = {}
+    changed = []
+    for question in questions:
+        answer = answers.get(question.id)
+        if answer is None:
+            continue
+        try:
+            given[question.id] = validate_answer(
+                question, AnswerInput(tuple(answer.choices), answer.text, answer.rationale)
+            )
+        except InvalidInput:
+            changed.append(question.key)
     missing = missing_answers(response, questions)
     if changed or missing:
         raise IncompleteResponse(
@@ -405,17 +418,7 @@ def _check_answers_fit(response: Response, questions: list[Question]) -> None:
             [q.key for q in missing if q.key not in changed] + changed,
             changed,
         )
-
-
-def _still_valid(question: Question, answer: Answer | None) -> bool:
-    if answer is None:
-        return True
-    given = AnswerInput(choices=tuple(answer.choices), text=answer.text, rationale=answer.rationale)
-    try:
-        validate_answer(question, given)
-    except InvalidInput:
-        return False
-    return True
+    return given
 
 
 def _next_receipt_number(session: Session, consultation: Consultation) -> int:
@@ -431,7 +434,10 @@ def _next_receipt_number(session: Session, consultation: Consultation) -> int:
     return number
 
 
-def _freeze(response: Response, user: User, now: datetime, late: bool) -> Revision:
+def _freeze(
+    response: Response, given: dict[int, AnswerInput], user: User, now: datetime, late: bool
+) -> Revision:
+    """A new revision of ``given``, the answers as their questions accept them."""
     number = len(response.revisions) + 1
     revision = Revision(
         response=response,
@@ -442,22 +448,13 @@ def _freeze(response: Response, user: User, now: datetime, late: bool) -> Revisi
         submitted_by_id=user.id,
         attachments=list(response.attachments),
     )
-    questions = {q.id: q for q in response.consultation.questions}
-    for answer in response.answers:
-        question = questions.get(answer.question_id)
-        if question is None:  # deleted with its answers in the database
-            continue
-        # As the question asks it now: a rationale or text it no longer asks for is left
-        # behind (a question edited before the first submission).
-        given = validate_answer(
-            question, AnswerInput(tuple(answer.choices), answer.text, answer.rationale)
-        )
+    for question_id, answer in given.items():
         revision.answers.append(
             RevisionAnswer(
-                question_id=answer.question_id,
-                text=given.text,
-                rationale=given.rationale,
-                choices=[RevisionChoice(option=c) for c in given.choices],
+                question_id=question_id,
+                text=answer.text,
+                rationale=answer.rationale,
+                choices=[RevisionChoice(option=c) for c in answer.choices],
             )
         )
     return revision
