@@ -89,17 +89,23 @@ def reword_q1(db, consultation, **changes) -> None:
     db.commit()
 
 
+def submitted_page(get_page, consultation):
+    """The page the check page's Submit button gives back, declaration made, when it is
+    refused (status 200: the check page with its errors)."""
+    page = get_page(respond_url(consultation, "check"))
+    return get_page(
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(page), "declaration": "y"},
+    )
+
+
 def test_answers_to_a_question_changed_since_are_refused_with_a_link_to_it(
     client, get_page, db, consultation, signed_in
 ):
     answer_all(client, consultation)  # q1: "Yes"
     reword_q1(db, consultation, options=["No", "Neutral"])
-    page = get_page(respond_url(consultation, "check"))
-    page = get_page(
-        respond_url(consultation, "check"),
-        method="post",
-        data={"version": version_on(page), "declaration": "y"},
-    )
+    page = submitted_page(get_page, consultation)
     assert error_summary(page) == ["Question 1 has changed since it was answered: check the answer"]
     link = page.select_one(".govuk-error-summary__list a")["href"]
     assert link.startswith(respond_url(consultation, "q1"))
@@ -129,12 +135,7 @@ def test_an_amendment_whose_old_answer_no_longer_fits_links_to_it_instead_of_fai
     db.commit()
     assert save(client, consultation, "q4", answer="One more thing.").status_code == 302
 
-    page = get_page(respond_url(consultation, "check"))
-    page = get_page(
-        respond_url(consultation, "check"),
-        method="post",
-        data={"version": version_on(page), "declaration": "y"},
-    )
+    page = submitted_page(get_page, consultation)
     assert error_summary(page) == ["Question 3 has changed since it was answered: check the answer"]
     assert revision_count(db) == 1
 
