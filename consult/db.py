@@ -16,8 +16,8 @@ from sqlalchemy.types import TypeDecorator
 # timeout instead of failing when a read lock cannot be upgraded; readers stay DEFERRED.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 # Whether the unit of work reads with several statements that must agree with each other
-# (a summary's counts, tallies and answers). On PostgreSQL its transaction is then
-# REPEATABLE READ: every statement sees the database as of the first. A SQLite
+# (a summary's counts, tallies and answers). On PostgreSQL its session's transaction is
+# then REPEATABLE READ: every statement sees the database as of the first. A SQLite
 # transaction reads one snapshot already.
 one_snapshot: ContextVar[bool] = ContextVar("one_snapshot", default=False)
 
@@ -60,26 +60,22 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
-    event.listen(engine, "begin", _postgresql_begin)
-    return engine
+    return create_engine(url, pool_pre_ping=True)
 
 
-def _postgresql_begin(conn) -> None:
-    if one_snapshot.get():
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+def _snapshot_engine(engine: Engine) -> Engine:
+    """The engine for units of work that read one snapshot: on PostgreSQL its
+    transactions are REPEATABLE READ (psycopg begins them so in one statement, and the
+    connection goes back to the pool at the default level)."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
-def snapshot_session(make_session: Callable[[], Session]) -> Session:
-    """A new session whose transaction has begun, reading one snapshot (see
-    ``one_snapshot``); for a streamed download, read after the request's session closed."""
-    token = one_snapshot.set(True)
-    try:
-        session = make_session()
-        session.connection()  # begins the transaction now, while the flag is set
-    finally:
-        one_snapshot.reset(token)
-    return session
+def snapshot_session(app: Flask) -> Session:
+    """A new session reading one snapshot (see ``one_snapshot``); for a streamed
+    download, read after the request's session closed."""
+    return app.extensions["consult.snapshot_sessionmaker"]()
 
 
 def reads_one_snapshot(view: Callable) -> Callable:
@@ -106,6 +102,9 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["consult.engine"] = engine
     app.extensions["consult.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["consult.snapshot_sessionmaker"] = sessionmaker(
+        _snapshot_engine(engine), expire_on_commit=False
+    )
     app.before_request(_mark_intent)
     app.teardown_request(_clear_intent)
     app.teardown_appcontext(_close_session)
@@ -132,7 +131,8 @@ def _clear_intent(_exc: BaseException | None) -> None:
 def get_session() -> Session:
     """The session of the current request or app context."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["consult.sessionmaker"]()
+        maker = "consult.snapshot_sessionmaker" if one_snapshot.get() else "consult.sessionmaker"
+        g.db_session = current_app.extensions[maker]()
     return g.db_session
 
 

@@ -244,13 +244,13 @@ def _rows(data: service.Summary) -> Iterator[service.ResponseRow]:
 def _csv_stream(consultation: Consultation, version: Version) -> Iterator[str]:
     """The CSV lines, read with a session of their own: the body is sent after the
     request's session has closed."""
-    make_session = current_app.extensions["consult.sessionmaker"]
+    app = current_app._get_current_object()
     reference, consultation_id = consultation.reference, consultation.id
     questions = service.summary_questions(consultation)
 
     def lines() -> Iterator[str]:
         # The respondents and their answers are two queries: both from one snapshot.
-        with snapshot_session(make_session) as session:
+        with snapshot_session(app) as session:
             rows = service.iter_response_rows(
                 session, reference, consultation_id, questions, version
             )
