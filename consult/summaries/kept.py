@@ -98,13 +98,14 @@ def fingerprint(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def rendered(key: str | None, render: Callable[[], str]) -> str:
-    """The page kept under ``key``, or ``render()`` kept under it (never when None)."""
+def rendered(key: str | None, render: Callable[[], str]) -> bytes:
+    """The page kept under ``key``, or ``render()`` kept under it (never when None), as
+    UTF-8: kept encoded, it is not encoded again on each request."""
     if key is None:
-        return render()
+        return render().encode()
     page = cache.get(key)
     if page is None:
-        page = render()
-        if len(page.encode()) <= LARGEST:
+        page = render().encode()
+        if len(page) <= LARGEST:
             cache.set(key, page)
     return page
