@@ -4,8 +4,8 @@ Prints one JSON object: seconds, peak memory growth (MB), SQL statements and byt
 The same request is made several times in a fresh process. Peak memory is the first
 request's: the growth of the process's peak resident size (VmHWM, reset just before
 through /proc/self/clear_refs) over its resident size just before. Seconds are the median
-of the following requests (up to five, while they take under a second in all), as on a
-server that has been running; statements are the last one's.
+of up to five requests after up to thirty untimed ones (while they take under a second in
+all), as on a server that has been running; statements are the last one's.
 """
 
 import csv
@@ -96,6 +96,7 @@ MEASURES: dict[str, Callable[[FlaskClient, Engine], int]] = {
 # any change.
 SETTINGS = {"page-uncached": {"SUMMARY_CACHE_SECONDS": 0}}
 REPEATS = 5
+WARM_UPS = 30
 REPEAT_SECONDS = 1.0
 
 
@@ -135,19 +136,22 @@ def measure(url: str, what: str) -> dict:
         gc.collect()
         _reset_peak()
         before = _status("VmRSS")
+        first = time.perf_counter()
         MEASURES[what](client, engine)
         peak = _status("VmHWM") - before
         # Time and queries: the requests after the first, as on a server that has been
-        # running (the app has compiled its templates and SQL; the app and the bare SQL
-        # both find the tables in the database's cache). The median of up to REPEATS of
-        # them, while they add up to less than REPEAT_SECONDS (a slow figure is timed
-        # once), so one request that met a collection pause or a noisy neighbour does not
-        # make the figure. A full collection first, so a pass owed to the set-up is not
-        # charged to any of them. The request after it runs with the CPU's caches cooled by
-        # it, as no request on a running server does: the median of five leaves it out; a
-        # figure timed once or twice (half a second or more a request) includes it, a few
-        # milliseconds beside such a request.
-        gc.collect()
+        # running: the app has compiled its templates and SQL, the interpreter has
+        # specialised the code they run (Python 3.11 does so after a few calls), and the
+        # app and the bare SQL both find the tables in the database's cache. So while a
+        # request is cheap, up to WARM_UPS more run untimed (for at most REPEAT_SECONDS in
+        # all, judged by the first); then the median of up to REPEATS timed ones, while
+        # they add up to less than REPEAT_SECONDS (a slow figure is timed once), so one
+        # request that met a collection pause or a noisy neighbour does not make the
+        # figure. (A full collection before the timed requests, as there was, slowed the
+        # next dozen or so: they are timed as they come on a running server.)
+        warm_ups = min(WARM_UPS, int(REPEAT_SECONDS / max(time.perf_counter() - first, 1e-6)))
+        for _ in range(warm_ups):
+            MEASURES[what](client, engine)
         statements: list[int] = []
         event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
         times: list[float] = []
