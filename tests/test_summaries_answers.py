@@ -137,6 +137,10 @@ def test_many_answers_are_paginated_keeping_the_filters(get_page, db, as_panel):
 def test_bad_filters_get_a_clear_message(get_page, arranged, as_panel, args, message):
     page = get_page(answers_url(**args), status=400)
     assert message in normalise(page.select_one("main").text)
+    way_back = page.select_one("#way-back")
+    assert normalise(way_back.text) == "Go to every answer to this question"
+    assert way_back["href"] == answers_url()
+    get_page(way_back["href"])
 
 
 def test_unknown_question_is_not_found(get_page, arranged, as_panel):

@@ -43,8 +43,18 @@ _BODY_MARKER = "<!-- consult: the summary's body -->"
 
 @bp.errorhandler(InvalidInput)
 def _invalid_input(error: InvalidInput):
+    """A bad filter, page or version in the address: say what, and link to the page
+    without any (every answer to the question, or the summary)."""
     heading = "Sorry, there is a problem with the address"
-    return render_template("error.html", heading=heading, message=str(error), status=400), 400
+    reference = (request.view_args or {}).get("reference")
+    way_back = None
+    if request.endpoint == "summaries.answers_page":
+        way_back = (request.path, "Go to every answer to this question")
+    elif reference is not None:
+        way_back = (url_for("summaries.summary", reference=reference), "Go to the summary")
+    return render_template(
+        "error.html", heading=heading, message=str(error), status=400, way_back=way_back
+    ), 400
 
 
 @bp.get("/consultations")
