@@ -48,10 +48,10 @@ class Figure:
         return self.seconds / self.bare_seconds if self.bare_seconds else None
 
     def line(self) -> str:
-        bare = f"{self.bare_seconds:.3f}" if self.bare_seconds is not None else "-"
+        bare = f"{self.bare_seconds:.4f}" if self.bare_seconds is not None else "-"
         ratio = f"{self.ratio:.2f}" if self.ratio is not None else "-"
         return (
-            f"BENCH {self.database} {self.what} {self.responses} {self.seconds:.3f} {bare} "
+            f"BENCH {self.database} {self.what} {self.responses} {self.seconds:.4f} {bare} "
             f"{ratio} {self.peak_mb:.1f} {self.queries}"
         )
 
@@ -158,10 +158,10 @@ def table(figures: list[Figure]) -> str:
     )
     lines = [head]
     for f in figures:
-        bare = f"{f.bare_seconds:.3f}" if f.bare_seconds is not None else "-"
+        bare = f"{f.bare_seconds:.4f}" if f.bare_seconds is not None else "-"
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "-"
         lines.append(
-            f"| {f.database} | {f.what} | {f.responses:,} | {f.seconds:.3f} | {bare} | {ratio} "
+            f"| {f.database} | {f.what} | {f.responses:,} | {f.seconds:.4f} | {bare} | {ratio} "
             f"| {f.peak_mb:.1f} | {f.queries} | {f.size:,} |"
         )
     return "\n".join(lines)

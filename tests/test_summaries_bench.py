@@ -38,6 +38,6 @@ def test_every_bench_figure_runs(generated, what):
 
 def test_bench_lines_have_the_agreed_fields():
     with_bare = Figure("sqlite", "csv", 100, 0.5, 0.25, 3.0, 10, 1000)
-    assert with_bare.line() == "BENCH sqlite csv 100 0.500 0.250 2.00 3.0 10"
+    assert with_bare.line() == "BENCH sqlite csv 100 0.5000 0.2500 2.00 3.0 10"
     without = Figure("postgresql", "bare-dump", 100, 0.25, None, 1.0, 1, 100)
-    assert without.line() == "BENCH postgresql bare-dump 100 0.250 - - 1.0 1"
+    assert without.line() == "BENCH postgresql bare-dump 100 0.2500 - - 1.0 1"
