@@ -147,8 +147,8 @@ def measure(url: str, what: str) -> dict:
         # all, judged by the first); then the median of up to REPEATS timed ones, while
         # they add up to less than REPEAT_SECONDS (a slow figure is timed once), so one
         # request that met a collection pause or a noisy neighbour does not make the
-        # figure. (A full collection before the timed requests, as there was, slowed the
-        # next dozen or so: they are timed as they come on a running server.)
+        # figure. No collection is forced between them: the requests after one run
+        # slower for a dozen or so, as no request on a running server does.
         warm_ups = min(WARM_UPS, int(REPEAT_SECONDS / max(time.perf_counter() - first, 1e-6)))
         for _ in range(warm_ups):
             MEASURES[what](client, engine)

@@ -137,10 +137,19 @@ def test_many_answers_are_paginated_keeping_the_filters(get_page, db, as_panel):
 def test_bad_filters_get_a_clear_message(get_page, arranged, as_panel, args, message):
     page = get_page(answers_url(**args), status=400)
     assert message in normalise(page.select_one("main").text)
+
+
+def test_a_bad_filter_links_to_every_answer_to_the_question(get_page, arranged, as_panel):
+    page = get_page(answers_url(category="martians", page="2"), status=400)
     way_back = page.select_one("#way-back")
     assert normalise(way_back.text) == "Go to every answer to this question"
     assert way_back["href"] == answers_url()
     get_page(way_back["href"])
+
+
+def test_the_way_back_from_a_bad_filter_keeps_the_public_version(get_page, arranged, as_panel):
+    page = get_page(answers_url(version="public", option="Perhaps"), status=400)
+    assert page.select_one("#way-back")["href"] == answers_url(version="public")
 
 
 def test_unknown_question_is_not_found(get_page, arranged, as_panel):

@@ -301,6 +301,10 @@ def test_xlsx_keeps_words_line_break_and_drops_other_control_characters(client, 
 def test_download_of_an_unknown_version_is_a_400_page(get_page, arranged, as_panel, suffix):
     page = get_page(summary_url(suffix=suffix, version="everything"), status=400)
     assert "There is no “everything” version of the summary" in normalise(page.text)
+
+
+def test_download_of_an_unknown_version_links_to_the_summary(get_page, arranged, as_panel):
+    page = get_page(summary_url(suffix=".csv", version="everything"), status=400)
     assert page.select_one("#way-back")["href"] == summary_url()
 
 

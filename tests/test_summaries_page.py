@@ -359,6 +359,10 @@ def test_page_of_respondents_beyond_the_last_says_how_many_there_are(get_page, a
     page = get_page(summary_url() + "?page=3", status=400)
     message = "There is no page 3 of respondents: there is only 1 page."
     assert message in normalise(page.select_one("main").text)
+
+
+def test_page_of_respondents_beyond_the_last_links_to_the_summary(get_page, arranged, as_panel):
+    page = get_page(summary_url() + "?page=3", status=400)
     way_back = page.select_one("#way-back")
     assert normalise(way_back.text) == "Go to the summary"
     assert way_back["href"] == summary_url()

@@ -98,6 +98,21 @@ def fingerprint(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+# Where the body goes in the page rendered around it: a comment no page otherwise holds
+# (every text a page shows is escaped, so no respondent can write it).
+MARKER = "<!-- consult: the summary's body -->"
+
+
+def spliced(around: str, body: bytes) -> bytes:
+    """The page ``around``, rendered with ``MARKER`` for its body, with ``body`` in the
+    marker's place, as UTF-8: the body is neither copied into the page's text nor
+    encoded again."""
+    before, marker, after = around.partition(MARKER)
+    if not marker or MARKER in after:
+        raise RuntimeError("The summary's layout must show its body exactly once.")
+    return b"".join((before.encode(), body, after.encode()))
+
+
 def rendered(key: str | None, render: Callable[[], str]) -> bytes:
     """The page kept under ``key``, or ``render()`` kept under it (never when None), as
     UTF-8: kept encoded, it is not encoded again on each request."""

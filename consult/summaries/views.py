@@ -37,24 +37,30 @@ SUMMARY_PATH = "/consultations/<reference>/summary"
 RESPONDENTS_PER_PAGE = 50
 # The page lists this many attached files; the zip holds them all.
 ATTACHMENTS_LISTED = 50
-# Where the summary page's kept body goes in the layout: a comment no page contains.
-_BODY_MARKER = "<!-- consult: the summary's body -->"
 
 
 @bp.errorhandler(InvalidInput)
 def _invalid_input(error: InvalidInput):
-    """A bad filter, page or version in the address: say what, and link to the page
-    without any (every answer to the question, or the summary)."""
+    """A bad filter, page or version in the address: say what, and the way back."""
     heading = "Sorry, there is a problem with the address"
-    reference = (request.view_args or {}).get("reference")
-    way_back = None
-    if request.endpoint == "summaries.answers_page":
-        way_back = (request.path, "Go to every answer to this question")
-    elif reference is not None:
-        way_back = (url_for("summaries.summary", reference=reference), "Go to the summary")
     return render_template(
-        "error.html", heading=heading, message=str(error), status=400, way_back=way_back
+        "error.html", heading=heading, message=str(error), status=400, way_back=_way_back()
     ), 400
+
+
+def _way_back() -> tuple[str, str] | None:
+    """The page asked for without the options in its address (every answer to the
+    question, or the summary), in the public version if that was asked for."""
+    arguments = request.view_args or {}
+    if "reference" not in arguments:
+        return None
+    public = request.args.get("version") == Version.public.value
+    kept_version = {"version": Version.public.value} if public else {}
+    if request.endpoint == "summaries.answers_page":
+        href = url_for("summaries.answers_page", **arguments, **kept_version)
+        return href, "Go to every answer to this question"
+    href = url_for("summaries.summary", reference=arguments["reference"], **kept_version)
+    return href, "Go to the summary"
 
 
 @bp.get("/consultations")
@@ -78,18 +84,14 @@ def summary(reference: str):
     closed = consultation.status_at(now) is ConsultationStatus.closed
     key = kept.fingerprint(session, consultation, version, page, closed)
     body = kept.rendered(key, lambda: _summary_body(consultation, version, page, now))
-    # The layout around it is rendered with a marker where the body goes, and the kept
-    # body's bytes are put in its place: a page of 190 KB is neither copied into the
-    # layout's text nor encoded again.
     around = render_template(
         "summaries/summary.html",
         consultation=consultation,
         public=version is Version.public,
         closed=closed,
-        body=Markup(_BODY_MARKER),
+        body=Markup(kept.MARKER),
     )
-    before, after = around.split(_BODY_MARKER)
-    return Response(b"".join((before.encode(), body, after.encode())), mimetype="text/html")
+    return Response(kept.spliced(around, body), mimetype="text/html")
 
 
 def _summary_body(consultation: Consultation, version: Version, page: int, now: datetime) -> str:
