@@ -6,8 +6,8 @@ same summary again and again once a consultation has closed. Each process keeps 
 rendered summary under a fingerprint of everything it shows, read from the same snapshot
 the page would be rendered from:
 
-- the consultation's own row (title, dates, publication, receipt counter), as the page
-  loads it; then, in one statement:
+- in the one statement that finds the consultation: its own row (title, dates,
+  publication, receipt counter), as the page loads it;
 - how many changes its closing time has had;
 - its responses: how many, the sum of their versions (the ORM adds one on every update),
   their highest id, and the sum of their current revisions' ids (a new revision on every
@@ -32,10 +32,12 @@ from collections.abc import Callable
 
 from flask import Flask, current_app
 from flask_caching import Cache
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select, true
 from sqlalchemy.orm import Session
 
 from consult import page_cache
+from consult.consultations import service as consultations
+from consult.errors import NotFound
 from consult.models import (
     Consultation,
     DatabaseEpoch,
@@ -58,14 +60,18 @@ def init_app(app: Flask) -> None:
     page_cache.in_memory(cache, app, int(app.config["SUMMARY_CACHE_SECONDS"]), ENTRIES)
 
 
+# The consultation with this reference, and in the same statement what its fingerprint
+# counts; built once, so SQLAlchemy keeps its cache key too, and a kept page costs little
+# more than signing in and this statement.
+_owner = (
+    select(Consultation.id).where(Consultation.reference == bindparam("reference"))
+).scalar_subquery()
 _changes = (
     select(func.count(DeadlineChange.id))
-    .where(DeadlineChange.consultation_id == bindparam("consultation_id"))
+    .where(DeadlineChange.consultation_id == _owner)
     .scalar_subquery()
 )
-# Built once: SQLAlchemy then keeps its cache key too, and a kept page costs little more
-# than signing in and this statement.
-_COUNTS = (
+_counts = (
     select(
         func.count(Response.id),
         func.coalesce(func.sum(Response.version), 0),
@@ -78,23 +84,37 @@ _COUNTS = (
     )
     .select_from(Response)
     .join(Organisation, Organisation.id == Response.organisation_id)
-    .where(Response.consultation_id == bindparam("consultation_id"))
+    .where(Response.consultation_id == _owner)
+    .subquery("counts")
+)
+_FOUND = (
+    select(Consultation, _counts)
+    .join(_counts, true())
+    .where(Consultation.reference == bindparam("reference"))
 )
 
 
+def find(session: Session, reference: str) -> tuple[Consultation, tuple | None]:
+    """The published consultation with this reference, and, when pages are kept, what
+    its fingerprint counts, read in the same statement."""
+    if not current_app.config["SUMMARY_CACHE_SECONDS"]:
+        return consultations.get_by_reference(session, reference, parts=()), None
+    found = session.execute(_FOUND, {"reference": reference}).one_or_none()
+    if found is None or found[0].published_at is None:
+        raise NotFound(f"No consultation with reference {reference}")
+    return found[0], tuple(found[1:])
+
+
 def fingerprint(
-    session: Session, consultation: Consultation, version: Version, page: int, closed: bool
+    consultation: Consultation, counts: tuple | None, version: Version, page: int, closed: bool
 ) -> str | None:
     """What the summary page shows depends on, hashed; None while questions can change,
     and when nothing is kept."""
-    if not current_app.config["SUMMARY_CACHE_SECONDS"]:
-        return None
-    counted = session.execute(_COUNTS, {"consultation_id": consultation.id}).one()
-    submitted_ever = counted[3] > 0
+    submitted_ever = counts is not None and counts[3] > 0
     if not submitted_ever:
         return None
     row = [getattr(consultation, column.key) for column in inspect(Consultation).column_attrs]
-    parts = (row, tuple(counted), closed, version.value, page)
+    parts = (row, counts, closed, version.value, page)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

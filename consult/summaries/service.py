@@ -80,9 +80,14 @@ def find_consultation(
     ``parts``: what to load with it, by default what a summary shows (its questions and
     period changes)."""
     consultation = consultations.get_by_reference(session, reference, parts=parts)
-    if consultation.status_at(now) not in (ConsultationStatus.open, ConsultationStatus.closed):
-        raise NotFound(f"{reference} has not opened yet, so it has no summary")
+    ensure_opened(consultation, now)
     return consultation
+
+
+def ensure_opened(consultation: Consultation, now: datetime) -> None:
+    """Refuse a consultation that has not opened: a draft or upcoming one has no summary."""
+    if consultation.status_at(now) not in (ConsultationStatus.open, ConsultationStatus.closed):
+        raise NotFound(f"{consultation.reference} has not opened yet, so it has no summary")
 
 
 @dataclass(frozen=True)

@@ -79,10 +79,11 @@ def summary(reference: str):
     version = service.parse_version(request.args.get("version"))
     session, now = get_session(), utcnow()
     # Its questions and closing-time changes load only if the page has to be rendered.
-    consultation = service.find_consultation(session, reference, now, parts=())
+    consultation, counts = kept.find(session, reference)
+    service.ensure_opened(consultation, now)
     page = answers.parse_page(request.args.get("page"))
     closed = consultation.status_at(now) is ConsultationStatus.closed
-    key = kept.fingerprint(session, consultation, version, page, closed)
+    key = kept.fingerprint(consultation, counts, version, page, closed)
     body = kept.rendered(key, lambda: _summary_body(consultation, version, page, now))
     around = render_template(
         "summaries/summary.html",
