@@ -82,6 +82,14 @@ def get_by_reference(
     not exist.
     """
     consultation = session.scalar(_by_reference(parts), {"reference": reference})
+    return found(consultation, reference, include_drafts=include_drafts)
+
+
+def found(
+    consultation: Consultation | None, reference: str, *, include_drafts: bool = False
+) -> Consultation:
+    """``consultation``, looked up by ``reference``; NotFound if there is none, or if it is
+    a draft and drafts are not asked for (to anyone but SECAS a draft does not exist)."""
     if consultation is None or (consultation.published_at is None and not include_drafts):
         raise NotFound(f"No consultation with reference {reference}")
     return consultation

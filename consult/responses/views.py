@@ -264,12 +264,14 @@ def _missing_errors(journey: Journey, missing: list[str], changed: list[str]) ->
     to the page where it is given."""
     errors = []
     for number, question in enumerate(journey.consultation.questions, start=1):
-        href = journey.url("responses.question", key=question.key, change=1)
         if question.key in changed:
             text = f"Question {number} has changed since it was answered: check the answer"
-            errors.append({"text": text, "href": href})
         elif question.key in missing:
-            errors.append({"text": f"Answer question {number}: {question.text}", "href": href})
+            text = f"Answer question {number}: {question.text}"
+        else:
+            continue
+        href = journey.url("responses.question", key=question.key, change=1)
+        errors.append({"text": text, "href": href})
     if "confidential" in missing:
         href = journey.url("responses.confidentiality", change=1)
         errors.append({"text": "Say whether your response is confidential", "href": href})

@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 
 from consult import page_cache
 from consult.consultations import service as consultations
-from consult.errors import NotFound
 from consult.models import (
     Consultation,
     DatabaseEpoch,
@@ -99,10 +98,9 @@ def find(session: Session, reference: str) -> tuple[Consultation, tuple | None]:
     its fingerprint counts, read in the same statement."""
     if not current_app.config["SUMMARY_CACHE_SECONDS"]:
         return consultations.get_by_reference(session, reference, parts=()), None
-    found = session.execute(_FOUND, {"reference": reference}).one_or_none()
-    if found is None or found[0].published_at is None:
-        raise NotFound(f"No consultation with reference {reference}")
-    return found[0], tuple(found[1:])
+    row = session.execute(_FOUND, {"reference": reference}).one_or_none()
+    consultation = consultations.found(row[0] if row else None, reference)
+    return consultation, tuple(row[1:])
 
 
 def fingerprint(
