@@ -4,6 +4,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter
 
 from consult import migrate
@@ -44,8 +45,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, _error_page(404, "Page not found"))
 
 
-# Every signed-in request runs it: built once, SQLAlchemy keeps its cache key too.
-_USER = select(User).where(User.id == bindparam("user_id"))
+# Every signed-in request runs it: built once, SQLAlchemy keeps its cache key too. The
+# organisation comes in the same statement: the header names it on every page, and a
+# respondent's pages all check it.
+_USER = select(User).options(joinedload(User.organisation)).where(User.id == bindparam("user_id"))
 
 
 def _load_user(user_id: str) -> User | None:
