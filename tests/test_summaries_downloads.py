@@ -16,6 +16,7 @@ from consult.filters import uk_datetime
 from consult.models import DeadlineChange, DeadlineChangeKind, PartyCategory
 from consult.responses import attachments
 from consult.responses import service as responses
+from consult.responses.service import AnswerInput
 from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import (
@@ -154,6 +155,13 @@ def test_csv_neutralises_formulas(client, arranged, as_panel):
     _, rows = csv_rows(client)
     octopus = dict(zip(HEADER, rows[2], strict=True))
     assert octopus["q1 rationale"] == "'" + FORMULA
+
+
+def test_csv_neutralises_a_question_key_that_looks_like_a_formula(client, db, as_panel):
+    questions = [{"key": "-1", "kind": "text", "text": "Anything else?", "required": False}]
+    factories.make_consultation(db, "KEYS-1", questions=questions)
+    header = next(csv.reader(io.StringIO(client.get(summary_url("KEYS-1", ".csv")).text)))
+    assert header[-2:] == ["'-1 answer", "'-1 rationale"]
 
 
 def test_csv_leaves_out_drafts_and_withdrawn_responses(client, arranged, as_panel):
@@ -331,10 +339,38 @@ def test_xlsx_summary_sheet_has_a_native_chart_per_choice_question(client, arran
 def test_xlsx_has_a_sheet_per_text_question_with_its_answers(client, arranged, as_panel):
     rows = xlsx_sheets(download(client, ".xlsx").get_data())["q3 answers"]
     assert rows == [
-        ["Receipt", "Respondent", "Category", "Late", "Answer"],
-        ["SSI-2017-R0001", "British Gas", "Large Supplier", "No", "No further comments."],
-        ["SSI-2017-R0005", "EDF Energy", "Large Supplier", "No", "Thanks."],
+        ["q3. Do you have any other comments?"],
+        ["Receipt", "Respondent", "Category", "Confidential", "Late", "Answer"],
+        ["SSI-2017-R0001", "British Gas", "Large Supplier", "No", "No", "No further comments."],
+        ["SSI-2017-R0005", "EDF Energy", "Large Supplier", "Yes", "No", "Thanks."],
     ]
+
+
+def test_xlsx_names_text_sheets_apart_when_keys_differ_only_by_case(client, db, as_panel):
+    # Excel refuses two sheet names that differ only by case; the import allows such keys.
+    questions = [
+        {"key": "Q1", "kind": "text", "text": "Anything else?", "required": False},
+        {"key": "q1", "kind": "text", "text": "Anything more?", "required": False},
+    ]
+    consultation = factories.make_consultation(db, "CASES-1", questions=questions)
+    user = respondent_of(db, "Odd Energy", PartyCategory.other_sec_party)
+    factories.make_response(db, consultation, user, {"Q1": AnswerInput(text="First.")})
+    response = client.get(summary_url("CASES-1", ".xlsx"))
+    assert response.status_code == 200
+    sheets = xlsx_sheets(response.get_data())
+    assert list(sheets) == ["Summary", "Responses", "Q1 answers", "q1 answers (2)"]
+    assert sheets["Q1 answers"][0] == ["Q1. Anything else?"]
+    assert sheets["q1 answers (2)"][0] == ["q1. Anything more?"]
+
+
+def test_xlsx_and_docx_say_multiple_choice_totals_count_choices(client, arranged, as_panel):
+    note = "Respondents could choose more than one option, so the totals count choices"
+    summary = xlsx_sheets(download(client, ".xlsx").get_data())["Summary"]
+    q2 = summary.index(["q2. Which of your systems are affected?"])
+    assert [row for row in summary if row and str(row[0]).startswith(note)] == [
+        summary[q2 + 2 + 4]  # after the head, the three options and the total
+    ]
+    assert docx_text(download(client, ".docx").get_data()).count(note) == 1
 
 
 def test_xlsx_summary_sheet_gives_the_period(client, arranged, as_panel):

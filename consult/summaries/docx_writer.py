@@ -23,6 +23,7 @@ from consult.filters import uk_datetime
 from consult.summaries import service
 from consult.summaries.service import Respondent, Summary, SummaryQuestion, Version
 from consult.summaries.writers import (
+    MULTIPLE_CHOICE_NOTE,
     category_rows,
     period_lines,
     tally_header,
@@ -157,7 +158,7 @@ def _skeleton(summary: Summary) -> bytes:
         document.add_heading(xml_safe(f"{question.key}. {question.text}"), level=1)
         if question.is_choice:
             _add_table(document, tally_header(), tally_rows(summary.tally(question)))
-            document.add_paragraph()
+            document.add_paragraph(MULTIPLE_CHOICE_NOTE if question.is_multiple else "")
         _add_template_table(document, ANSWERS_HEAD, table)
     buffer = io.BytesIO()
     document.save(buffer)

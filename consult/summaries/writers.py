@@ -44,6 +44,12 @@ FIXED_COLUMNS = (
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
+_SHEET_NAME_LIMIT = 31  # Excel's
+
+# Beside a multiple-choice tally, wherever one is shown.
+MULTIPLE_CHOICE_NOTE = (
+    "Respondents could choose more than one option, so the totals count choices, not respondents."
+)
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,7 +105,8 @@ class _Echo:
 def csv_lines(questions: list[SummaryQuestion], rows: Iterable[ResponseRow]) -> Iterator[str]:
     """The CSV, a line at a time: a byte order mark so Excel reads UTF-8, then the rows."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(response_header(questions))
+    # Question keys head columns, and a key may begin with "-": the header is neutralised too.
+    yield "\ufeff" + writer.writerow([neutralise(c) for c in response_header(questions)])
     for row in rows:
         yield writer.writerow([neutralise(v) for v in response_values(row, questions)])
 
@@ -159,38 +166,66 @@ def write_xlsx(target: BinaryIO, summary: Summary, rows: Iterable[ResponseRow]) 
     responses = workbook.add_worksheet("Responses")
     responses.write_row(0, 0, response_header(summary.questions), bold)
     responses.freeze_panes(1, 0)
+    names = text_sheet_names(summary.questions)
     text_sheets = {
-        q.id: _text_sheet(workbook, q, bold) for q in summary.questions if not q.is_choice
+        q.id: _text_sheet(workbook, names[q.id], q, bold)
+        for q in summary.questions
+        if not q.is_choice
     }
-    next_row = dict.fromkeys(text_sheets, 1)
+    next_row = dict.fromkeys(text_sheets, TEXT_SHEET_FIRST_ROW)
     for number, row in enumerate(rows, start=1):
         _write_values(responses, number, response_values(row, summary.questions))
         for question_id, sheet in text_sheets.items():
             cell = row.answers.get(question_id)
             if cell is not None and cell.answer:
                 who = row.respondent
-                values = [who.receipt, who.name, who.category.label, yes_no(who.late), cell.answer]
+                values = [
+                    who.receipt,
+                    who.name,
+                    who.category.label,
+                    yes_no(who.confidential),
+                    yes_no(who.late),
+                    cell.answer,
+                ]
                 _write_values(sheet, next_row[question_id], values, wrap)
                 next_row[question_id] += 1
     workbook.close()
 
 
-TEXT_SHEET_HEAD = ["Receipt", "Respondent", "Category", "Late", "Answer"]
+TEXT_SHEET_HEAD = ["Receipt", "Respondent", "Category", "Confidential", "Late", "Answer"]
+# A text question's sheet: the question as asked, its column heads, then the answers.
+TEXT_SHEET_FIRST_ROW = 2
 
 
-def text_sheet_name(question: SummaryQuestion) -> str:
-    """A text question's sheet name: its key, within Excel's 31 characters."""
-    return _SHEET_UNSAFE.sub("-", f"{question.key} answers")[:31]
+def text_sheet_names(questions: list[SummaryQuestion]) -> dict[int, str]:
+    """Each text question's sheet name: "<key> answers", within Excel's 31 characters and
+    unique ignoring case, as Excel requires (keys may differ only by case, or be cut to
+    the same 31 characters); a clash gets a number: "q1 answers (2)"."""
+    taken = {"summary", "responses"}
+    names = {}
+    for question in questions:
+        if question.is_choice:
+            continue
+        base = _SHEET_UNSAFE.sub("-", f"{question.key} answers")
+        name, copy = base[:_SHEET_NAME_LIMIT], 1
+        while name.casefold() in taken:
+            copy += 1
+            suffix = f" ({copy})"
+            name = base[: _SHEET_NAME_LIMIT - len(suffix)] + suffix
+        taken.add(name.casefold())
+        names[question.id] = name
+    return names
 
 
-def _text_sheet(workbook, question: SummaryQuestion, bold):
-    sheet = workbook.add_worksheet(text_sheet_name(question))
-    sheet.write_row(0, 0, TEXT_SHEET_HEAD, bold)
+def _text_sheet(workbook, name: str, question: SummaryQuestion, bold):
+    sheet = workbook.add_worksheet(name)
+    sheet.write_string(0, 0, xml_safe(f"{question.key}. {question.text}"), bold)
+    sheet.write_row(1, 0, TEXT_SHEET_HEAD, bold)
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 2, 20)
-    sheet.set_column(4, 4, 80)
-    sheet.freeze_panes(1, 0)
+    sheet.set_column(5, 5, 80)
+    sheet.freeze_panes(TEXT_SHEET_FIRST_ROW, 0)
     return sheet
 
 
@@ -224,10 +259,12 @@ def _write_summary_sheet(workbook, sheet, summary: Summary, bold) -> None:
         head_row = len(rows)
         rows += [(tally_header(), bold)]
         rows += [(row, None) for row in tally_rows(summary.tally(question))]
+        notes = [([MULTIPLE_CHOICE_NOTE], None)] if question.is_multiple else []
+        rows += notes
         height = max(220, 60 + 36 * len(question.options))
         charts.append((head_row, question, height))
         # Leave room below the table for the chart beside it, so charts never overlap.
-        rows += [([], None)] * max(0, -(-height // 20) - len(question.options) - 2)
+        rows += [([], None)] * max(0, -(-height // 20) - len(question.options) - 2 - len(notes))
     for number, (values, style) in enumerate(rows):
         sheet.write_row(number, 0, values, style)
     for head_row, question, height in charts:
