@@ -88,6 +88,17 @@ def test_a_deleted_key_is_never_used_again(db, draft, get_page):
     assert keys(db) == ["q1", "q2", "q4"]
 
 
+def test_an_imported_capital_key_is_taken_too(db, get_page):
+    # An imported form may spell its keys "Q1"…; the builder's next key must not be "q4"
+    # beside an imported "Q4", which only differs by case.
+    questions = [
+        {"key": "Q4", "kind": "text", "text": "Anything else?", "required": False},
+    ]
+    factories.make_consultation(db, "DRAFT-1", status="draft", questions=questions)
+    add(get_page)
+    assert keys(db) == ["Q4", "q5"]
+
+
 def test_editing_a_question_keeps_its_key_and_audits_the_change(db, draft, get_page):
     data = question_form(kind="text", text="Any other comments?", options="", rationale_prompt="")
     data["required"] = "no"

@@ -232,6 +232,14 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
         (with_question_changes(2, rationale="Why?"), "questions[2].rationale: a text question"),
         (with_question_changes(0, required="yes"), "questions[0].required: must be true or"),
         (with_question_changes(0, max_length=0), "questions[0].max_length: must be a whole"),
+        (
+            with_question_changes(0, max_length=20_001),
+            "questions[0].max_length: must be a whole number from 1 to 20,000",
+        ),
+        (
+            with_question_changes(2, key="Q1"),
+            "questions: the keys 'q1' and 'Q1' differ only in case: use one of them",
+        ),
         (with_question_changes(0, section=" "), "questions[0].section: must not be blank"),
         (with_question_changes(0, section=7), "questions[0].section: must be a string"),
         (with_changes(questions=[{"kind": "text"}]), "questions[0].key: is required"),

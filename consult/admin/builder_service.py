@@ -32,7 +32,7 @@ from consult.responses.service import DEFAULT_TEXT_LIMIT
 
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 RESERVED_KEYS = RESERVED_QUESTION_KEYS
-_NUMBERED_KEY = re.compile(r"q(\d+)")
+_NUMBERED_KEY = re.compile(r"q(\d+)", re.IGNORECASE)  # an imported "Q3" is taken too
 LOCKED_MESSAGE = (
     "The questions cannot be changed because a response has already been submitted. "
     "Respondents answered the questions as they stood, so changing them would change "

@@ -27,6 +27,7 @@ from consult.models import (
     QuestionKind,
     Section,
 )
+from consult.responses.service import DEFAULT_TEXT_LIMIT as TEXT_LIMIT
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -211,9 +212,18 @@ def _questions(value: Any, problems: _Problems) -> list[Question]:
             problems.add(f"questions[{index}]", "must be an object")
             continue
         questions.append(_question(spec, index, problems))
-    keys = [q.key for q in questions if q.key]
-    for key in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.add("questions", f"the key '{key}' is used more than once")
+    # Keys name pages, columns and spreadsheet sheets, and Excel's sheet names ignore case.
+    same_keys: dict[str, list[str]] = {}
+    for question in questions:
+        if question.key:
+            same_keys.setdefault(question.key.casefold(), []).append(question.key)
+    for keys in same_keys.values():
+        spellings = list(dict.fromkeys(keys))
+        if len(spellings) > 1:
+            named = " and ".join(f"'{key}'" for key in spellings)
+            problems.add("questions", f"the keys {named} differ only in case: use one of them")
+        elif len(keys) > 1:
+            problems.add("questions", f"the key '{keys[0]}' is used more than once")
     return questions
 
 
@@ -293,8 +303,10 @@ def _max_length(reader: _Reader) -> int | None:
     value = reader.data.get("max_length")
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        reader.problems.add(reader.where("max_length"), "must be a whole number above 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TEXT_LIMIT:
+        reader.problems.add(
+            reader.where("max_length"), f"must be a whole number from 1 to {TEXT_LIMIT:,}"
+        )
         return None
     return value
 
