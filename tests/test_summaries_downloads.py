@@ -363,6 +363,24 @@ def test_xlsx_names_text_sheets_apart_when_keys_differ_only_by_case(client, db, 
     assert sheets["q1 answers (2)"][0] == ["q1. Anything more?"]
 
 
+def test_xlsx_says_so_when_an_answer_is_longer_than_a_cell_holds(client, db, as_panel):
+    # Answers are limited to 20,000 characters now; one stored under an older, higher
+    # limit must not be cut silently.
+    limit = 40_000
+    questions = [
+        {"key": "q1", "kind": "text", "text": "Comments?", "required": True, "max_length": limit}
+    ]
+    consultation = factories.make_consultation(db, "LONG-1", questions=questions)
+    user = respondent_of(db, "Wordy Energy", PartyCategory.other_sec_party)
+    factories.make_response(db, consultation, user, {"q1": AnswerInput(text="a" * limit)})
+    sheets = xlsx_sheets(client.get(summary_url("LONG-1", ".xlsx")).get_data())
+    cell = sheets["q1 answers"][2][5]
+    assert len(cell) == 32_767
+    assert cell.endswith("cut short: a cell holds 32,767 characters; the CSV and DOCX have it all]")
+    rows = list(csv.reader(io.StringIO(client.get(summary_url("LONG-1", ".csv")).text)))
+    assert rows[1][-2] == "a" * limit
+
+
 def test_xlsx_and_docx_say_multiple_choice_totals_count_choices(client, arranged, as_panel):
     note = "Respondents could choose more than one option, so the totals count choices"
     summary = xlsx_sheets(download(client, ".xlsx").get_data())["Summary"]

@@ -45,6 +45,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 _SHEET_NAME_LIMIT = 31  # Excel's
+EXCEL_CELL_LIMIT = 32_767
+CUT_SHORT = " […cut short: a cell holds 32,767 characters; the CSV and DOCX have it all]"
 
 # Beside a multiple-choice tally, wherever one is shown.
 MULTIPLE_CHOICE_NOTE = (
@@ -229,13 +231,22 @@ def _text_sheet(workbook, name: str, question: SummaryQuestion, bold):
     return sheet
 
 
+def _within_a_cell(text: str) -> str:
+    """Text an Excel cell can hold whole, or cut short saying so (xlsxwriter would cut it
+    silently). Answers are limited to fewer characters than a cell holds; this is for one
+    stored before that limit."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    return text[: EXCEL_CELL_LIMIT - len(CUT_SHORT)] + CUT_SHORT
+
+
 def _write_values(sheet, number: int, values: list[str | int], style=None) -> None:
     for column, value in enumerate(values):
         if isinstance(value, str):
             if value:
                 # As in the Word download: Word's line break stays a line break, other
                 # control characters (invisible in a cell) are dropped.
-                sheet.write_string(number, column, xml_safe(value), style)
+                sheet.write_string(number, column, _within_a_cell(xml_safe(value)), style)
         else:
             sheet.write_number(number, column, value)
 
