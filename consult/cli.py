@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from consult import demo, mail, migrate, organisations
+from consult import db, demo, mail, migrate, organisations
 from consult.admin import notifications
 from consult.auth.service import create_user
 from consult.consultations import io
@@ -40,8 +40,12 @@ def _one_line(message: str) -> str:
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the schema to the latest migration."""
-    migrate.upgrade(current_app.extensions["consult.engine"])
+    engine = current_app.extensions["consult.engine"]
+    migrate.upgrade(engine)
     click.echo("Database is at the latest migration.")
+    problem = db.case_folding_problem(engine)
+    if problem:
+        click.echo(f"Warning: {problem}", err=True)
 
 
 @click.command("seed-demo")

@@ -88,13 +88,40 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN
+    # SQLite's own lower() changes only A-Z: "Ŵyn" would never match a search for "ŵyn",
+    # nor "ÉNERGIE" clash with "énergie". Python's lower() is Unicode's, as PostgreSQL's
+    # is in a database with a UTF-8 locale (see ``case_folding_problem``).
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def case_folding_problem(engine: Engine) -> str | None:
+    """Why the database's lower() would change only unaccented letters, or None: a
+    PostgreSQL database created with the C (or POSIX) locale."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        ctype = connection.exec_driver_sql(
+            "SELECT datctype FROM pg_database WHERE datname = current_database()"
+        ).scalar()
+    if ctype not in ("C", "POSIX"):
+        return None
+    return (
+        f"the database's character type (LC_CTYPE) is {ctype}, so word searches match "
+        "capitals only of unaccented letters (a search for 'ŵyn' misses 'Ŵyn'). Create the "
+        "database with a UTF-8 locale, for example: createdb --template=template0 "
+        "--locale=C.UTF-8 --encoding=UTF8 consult"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -48,8 +48,9 @@ class ThrowawayPostgres:
         )
         return self
 
-    def create_database(self, name: str) -> str:
-        """Create a database and return its SQLAlchemy URL."""
+    def create_database(self, name: str, locale: str = "C.UTF-8") -> str:
+        """Create a database and return its SQLAlchemy URL. Its locale is a UTF-8 one, as
+        production's should be (PostgreSQL's lower() follows it), unless told otherwise."""
         self._run(
             "psql",
             "-h",
@@ -59,7 +60,7 @@ class ThrowawayPostgres:
             "-U",
             "postgres",
             "-c",
-            f'CREATE DATABASE "{name}"',
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LOCALE '{locale}'",
         )
         return self.url(name)
 

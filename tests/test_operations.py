@@ -4,6 +4,7 @@ that shows a 503 page instead of a stack trace."""
 import json
 import logging
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import text
 
@@ -18,9 +19,16 @@ def test_readyz_is_ready_when_the_schema_is_at_the_latest_migration(client):
 
 
 def test_readyz_is_not_ready_when_a_migration_is_missing(app, client):
-    with app.extensions["consult.engine"].begin() as connection:
+    engine = app.extensions["consult.engine"]
+    with engine.begin() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
-    response = client.get("/readyz")
+    try:
+        response = client.get("/readyz")
+    finally:
+        # On PostgreSQL the database outlives the test (only its rows are emptied).
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
     assert response.status_code == 503
     assert "init-db" in response.get_data(as_text=True)
 
@@ -59,3 +67,24 @@ def test_a_database_that_went_away_gives_a_503_page_not_a_stack_trace(app_config
     assert page.select_one("h1").text.strip() == "Sorry, the service is unavailable"
     assert "Traceback" not in response.get_data(as_text=True)
     assert page.select_one(".consult-request-id").text == response.headers["X-Request-Id"]
+
+
+def test_init_db_warns_of_a_postgresql_database_whose_lower_knows_only_ascii(_database):
+    if _database["backend"] != "postgresql":
+        pytest.skip("only a PostgreSQL database has a locale that changes lower()")
+    url = _database["server"].create_database("consult_c_locale", locale="C")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret-key"})
+    try:
+        result = app.test_cli_runner().invoke(args=["init-db"])
+    finally:
+        app.extensions["consult.engine"].dispose()
+    assert result.exit_code == 0
+    assert "Warning: the database's character type (LC_CTYPE) is C" in result.stderr
+    assert "--locale=C.UTF-8" in result.stderr
+
+
+def test_init_db_does_not_warn_of_a_database_that_lowers_every_letter(app):
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0
+    assert result.stdout == "Database is at the latest migration.\n"
+    assert "Warning" not in result.stderr

@@ -1,6 +1,8 @@
 """Every answer to one question: filtered by party category and option, searched by word,
 a page at a time, in both versions, with server-side GET filters that need no JavaScript."""
 
+from urllib.parse import quote
+
 import pytest
 
 from consult.models import PartyCategory
@@ -65,6 +67,17 @@ def test_answers_searched_by_word_whatever_its_case(get_page, arranged, as_panel
     page = get_page(answers_url(search="SYSTEMS"))
     assert respondents(page) == ["SGN Late"]
     assert page.select_one("#search")["value"] == "SYSTEMS"
+
+
+@pytest.mark.parametrize("word", ["ŵyn", "ŴYN", "ça", "ÉNERGIE"])
+def test_search_ignores_the_case_of_accented_letters_too(get_page, db, as_panel, word):
+    consultation = factories.make_consultation(db, "CYM-1", status="open")
+    user = respondent_of(db, "Ynni Cymru", PartyCategory.other_sec_party)
+    factories.make_response(
+        db, consultation, user, answers("Yes", "Mae Ŵyn yn cytuno. Ça va, énergie.")
+    )
+    page = get_page(answers_url(reference="CYM-1", search=quote(word)))
+    assert respondents(page) == ["Ynni Cymru"]
 
 
 def test_search_needs_every_word(get_page, arranged, as_panel):
