@@ -12,7 +12,7 @@ import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import filetype
@@ -41,6 +41,10 @@ MAX_EXPANDED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 # Which zip entry proves which office format.
 _ZIP_MARKERS = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
+# Uploaded names leave room for the receipt and organisation a download adds to them;
+# download names stay under the 255 characters file systems allow.
+UPLOAD_NAME_LIMIT = 200
+DOWNLOAD_NAME_LIMIT = 240
 
 
 @dataclass(frozen=True)
@@ -169,11 +173,23 @@ def _looks_like_csv(path: Path) -> bool:
     return len(widths) <= 2 and max(widths) > 1
 
 
-def safe_display_name(filename: str | None) -> str:
-    """The uploader's file name with any folders and control characters removed."""
+def safe_display_name(filename: str | None, limit: int = UPLOAD_NAME_LIMIT) -> str:
+    """The uploader's file name with any folders and control characters removed, and
+    shortened to ``limit`` characters keeping its extension."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
-    return name[:200] or "file"
+    return _shortened(name, limit) or "file"
+
+
+def _shortened(name: str, limit: int) -> str:
+    """``name`` cut to ``limit`` characters from the end of its stem: a file whose name
+    lost its extension opens as nothing, and an upload's type is checked by it."""
+    if len(name) <= limit:
+        return name
+    extension = PurePosixPath(name).suffix
+    if len(extension) > limit // 2:  # no extension would be this long
+        extension = ""
+    return name[: limit - len(extension)].rstrip() + extension
 
 
 def store(checked: CheckedFile, root: Path, area: str) -> Path:
@@ -205,7 +221,7 @@ def send_stored(area: str, sha256: str, *, content_type: str, download_name: str
         path,
         mimetype=content_type,
         as_attachment=True,
-        download_name=safe_display_name(download_name),
+        download_name=safe_display_name(download_name, DOWNLOAD_NAME_LIMIT),
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

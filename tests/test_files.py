@@ -119,6 +119,11 @@ def test_windows_paths_and_control_characters_are_stripped_from_names():
     assert files.safe_display_name("..") == "file"
 
 
+def test_a_long_file_name_is_shortened_keeping_its_extension(tmp_path):
+    checked = _check(PDF_BYTES, "a" * 250 + ".pdf", tmp_path)
+    assert checked.filename == "a" * 196 + ".pdf"
+
+
 def test_the_same_file_is_stored_once(tmp_path):
     first = files.store(_check(PDF_BYTES, "a.pdf", tmp_path), tmp_path / "up", "documents")
     second = files.store(_check(PDF_BYTES, "b.pdf", tmp_path), tmp_path / "up", "documents")

@@ -4,6 +4,8 @@ files, as its zip does. Only files a counted response's current revision was sub
 with appear."""
 
 import copy
+import io
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,6 +74,24 @@ def download(client, url: str):
     with client.get(url) as response:
         response.get_data()
         return response
+
+
+def zip_names(client) -> list[str]:
+    """The entry names of the Panel version's attachments zip."""
+    data = download(client, summary_url(suffix="/attachments.zip")).get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.namelist()
+
+
+def respond_with_files(app, db, arranged, organisation: str, attached: dict[str, bytes]) -> None:
+    """A new organisation's response to the arranged consultation, submitted with these files."""
+    user = respondent_of(db, organisation, PartyCategory.small_supplier)
+    arranged.users[organisation] = user
+    now = arranged.consultation.closes_at - timedelta(hours=1)
+    response = factories.make_response(db, arranged.consultation, user, submit=False, now=now)
+    for filename, content in attached.items():
+        attach(app, db, arranged, organisation, filename, content, resubmit=False)
+    factories.resubmit(db, response, user, now=now)
 
 
 def filename_of(response) -> str:
@@ -243,3 +263,46 @@ def test_a_visitor_is_sent_to_sign_in(client, db, attached):
     response = client.get(file_url(file_id(db, "evidence.pdf")))
     assert response.status_code == 302
     assert "/auth/login" in response.location
+
+
+# Names that unzip on Windows and macOS
+
+# Windows gives no file a name longer than 255 characters; the zip's names keep within 240.
+NAME_LIMIT = 240
+LONG_ORGANISATION = (
+    "The Association of Independent Smart Metering Suppliers and Operators of Great Britain"
+)
+LONG_FILENAME = ("Evidence for the SEC Panel, " * 7)[:187] + ".pdf"  # 191 characters
+
+
+def test_names_replace_the_characters_windows_forbids(app, client, db, arranged, as_panel):
+    respond_with_files(
+        app, db, arranged, 'Foo/Bar: "Energy" <North|South> Ltd?*', {"Q&A: costs?.pdf": COSTS}
+    )
+    expected = "SSI-2017-R0007 Foo-Bar- -Energy- -North-South- Ltd-- - Q&A- costs-.pdf"
+    assert zip_names(client) == [expected]
+    single = download(client, file_url(file_id(db, "Q&A: costs?.pdf")))
+    assert filename_of(single) == expected
+
+
+def test_names_differing_only_by_case_are_numbered(app, client, db, attached, as_panel):
+    attach(app, db, attached, "British Gas", "Evidence.pdf", PDF + b"British Gas, again")
+    assert zip_names(client) == [
+        "SSI-2017-R0001 British Gas - evidence.pdf",
+        "SSI-2017-R0001 British Gas - Evidence (2).pdf",
+        "SSI-2017-R0002 Octopus Energy - costs.pdf",
+    ]
+
+
+def test_a_long_name_is_shortened_keeping_receipt_and_extension(
+    app, client, db, arranged, as_panel
+):
+    two_copies = {LONG_FILENAME: EVIDENCE, LONG_FILENAME.upper(): COSTS}
+    respond_with_files(app, db, arranged, LONG_ORGANISATION, two_copies)
+    first, second = zip_names(client)
+    assert first.startswith(f"SSI-2017-R0007 {LONG_ORGANISATION} - Evidence for the SEC Panel")
+    assert first.endswith(".pdf") and not first.endswith(" (2).pdf")
+    assert second.endswith(" (2).PDF")
+    assert max(len(first), len(second)) <= NAME_LIMIT
+    single = download(client, file_url(file_id(db, LONG_FILENAME)))
+    assert filename_of(single) == first

@@ -3,8 +3,11 @@ response's current revision was submitted with, not a half-made amendment's. The
 page lists the first of them, each downloadable; the zip holds them all.
 
 Each file is named "<receipt> <organisation> - <filename>", so the Panel can match it to
-the summary. The public version leaves out confidential respondents' files: a file can
-name its author, which anonymising the file name would not hide. Files are copied into
+the summary, and named so that Windows and macOS can unzip it: no character Windows
+forbids, no two names the same but for case, none too long (a long one is shortened, but
+never loses its receipt or extension). The public version leaves out confidential
+respondents' files: a file can name its author, which anonymising the file name would not
+hide. Files are copied into
 the zip a chunk at a time, so memory stays flat however many there are.
 """
 
@@ -34,6 +37,9 @@ from consult.responses import attachments
 from consult.summaries.service import Summary, Version, display_name
 
 MISSING_NOTE = "Files that could not be found.txt"
+# Windows forbids these in a file name, and its zip extraction refuses an entry with one.
+# No entry can be a device name such as CON or NUL: each begins with its receipt.
+_FORBIDDEN = str.maketrans(dict.fromkeys('<>:"/\\|?*', "-"))
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,18 @@ class CountedAttachment:
     @property
     def download_name(self) -> str:
         """The name the zip gives it: "<receipt> <respondent> - <filename>"."""
-        return _clean(f"{self.receipt} {self.respondent} - {self.filename}")
+        return self.numbered_name(1)
+
+    def numbered_name(self, number: int) -> str:
+        """The download name, with " (<number>)" before the extension from 2 on, within
+        the download name limit (the respondent and the file's stem give way), and not
+        ending in a dot or space, which Windows drops."""
+        filename = PurePosixPath(_clean(self.filename))
+        tag = f" ({number})" if number > 1 else ""
+        room = files.DOWNLOAD_NAME_LIMIT - len(f"{self.receipt}  - {tag}{filename.suffix}")
+        respondent, stem = _fitted(_clean(self.respondent), filename.stem, room)
+        name = f"{self.receipt} {respondent} - {stem}{tag}{filename.suffix}"
+        return name.rstrip(". ")
 
 
 def attachment_count(session: Session, summary: Summary) -> int:
@@ -137,23 +154,30 @@ def entries(session: Session, summary: Summary) -> Iterator[ZipEntry]:
     query = _query(summary.consultation_id, summary.version).execution_options(yield_per=500)
     for row in session.execute(query):
         counted = _counted(row, summary.reference, summary.version)
-        yield ZipEntry(_unique(counted.download_name, used), counted.sha256)
+        yield ZipEntry(_unique(counted, used), counted.sha256)
 
 
-def _clean(name: str) -> str:
-    """A name safe inside a zip: no folders, no control characters."""
-    name = name.replace("/", "-").replace("\\", "-")
-    return "".join(ch for ch in name if ch.isprintable()).strip()[:240]
+def _clean(part: str) -> str:
+    """Part of a name safe inside a zip: what Windows forbids replaced, no control
+    characters."""
+    return "".join(ch for ch in part.translate(_FORBIDDEN) if ch.isprintable()).strip()
 
 
-def _unique(name: str, used: set[str]) -> str:
-    candidate, number = name, 1
-    path = PurePosixPath(name)
-    while candidate in used:
+def _fitted(respondent: str, stem: str, room: int) -> tuple[str, str]:
+    """The respondent and the file's stem cut to ``room`` characters between them: each
+    may have half, and either leaves what it does not need to the other."""
+    respondent = respondent[: max(room // 2, room - len(stem))].rstrip()
+    return respondent, stem[: room - len(respondent)].rstrip()
+
+
+def _unique(counted: CountedAttachment, used: set[str]) -> str:
+    """The file's name, numbered until it differs from every earlier one ignoring case,
+    as Windows and macOS compare names."""
+    number = 1
+    while (name := counted.numbered_name(number)).casefold() in used:
         number += 1
-        candidate = f"{path.stem} ({number}){path.suffix}"
-    used.add(candidate)
-    return candidate
+    used.add(name.casefold())
+    return name
 
 
 def write_zip(target: BinaryIO, session: Session, summary: Summary, root: Path) -> int:
