@@ -7,8 +7,8 @@ the summary, and named so that Windows and macOS can unzip it: no character Wind
 forbids, no two names the same but for case, none too long (a long one is shortened, but
 never loses its receipt or extension). The public version leaves out confidential
 respondents' files: a file can name its author, which anonymising the file name would not
-hide. Files are copied into
-the zip a chunk at a time, so memory stays flat however many there are.
+hide. Files are copied into the zip a chunk at a time, so memory stays flat however many
+there are.
 """
 
 import zipfile
