@@ -265,6 +265,13 @@ def test_docx_has_a_tally_and_an_answers_table_per_choice_question(client, arran
     assert answers[0][2][0] == "Octopus Energy [confidential]"
     assert answers[0][4][0] == "SGN [late]"
     assert len(answers[0]) == 1 + len(COUNTED)
+    # Every respondent has a row under every question, saying so when they said nothing.
+    assert answers[2][2] == [
+        "Octopus Energy [confidential]",
+        "Small Supplier",
+        "(not answered)",
+        "",
+    ]
 
 
 def test_public_docx_anonymises_confidential_respondents(client, arranged, as_panel):

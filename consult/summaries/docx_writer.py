@@ -117,6 +117,9 @@ def _respondent_rows(session: Session, summary: Summary) -> Iterator[list[str]]:
         ]
 
 
+NOT_ANSWERED = "(not answered)"
+
+
 def _answer_rows(
     session: Session, summary: Summary, question: SummaryQuestion
 ) -> Iterator[list[str]]:
@@ -126,7 +129,10 @@ def _answer_rows(
     for row in rows:
         cell = row.cell(question)
         who = row.respondent
-        yield [marked_name(who, summary.version), who.category.label, cell.answer, cell.rationale]
+        # Every respondent has a row, as in the collations the Panel knows; an empty one
+        # would leave the reader wondering whether something was lost.
+        answer = cell.answer or ("" if cell.rationale else NOT_ANSWERED)
+        yield [marked_name(who, summary.version), who.category.label, answer, cell.rationale]
 
 
 def marked_name(who: Respondent, version: Version) -> str:
