@@ -290,6 +290,13 @@ class Question(Base):
     def is_choice(self) -> bool:
         return self.kind is not QuestionKind.text
 
+    @property
+    def label(self) -> str:
+        """What people call it: "Question 2", numbered by its place in the form as
+        respondents see it ("Question 2 of 5"). The key is an identifier, for addresses and
+        spreadsheet columns, and need not follow the order once SECAS moves questions."""
+        return f"Question {self.consultation.questions.index(self) + 1}"
+
 
 class Document(Base):
     __tablename__ = "document"

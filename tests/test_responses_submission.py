@@ -176,7 +176,7 @@ def test_the_receipt_is_queued_as_a_receipt_with_the_full_response(
     assert (message.kind, message.consultation_id) == ("receipt", consultation.id)
     assert "Little impact:\nour SSI users are few." in message.body
     assert "We support the new date." in message.body
-    assert "Metering; Billing" in message.body
+    assert "Question 2: Which of your systems are affected?\nMetering; Billing" in message.body
     assert "confirmed they are authorised to respond on behalf of British Gas" in message.body
 
 

@@ -30,7 +30,7 @@ def respondents(page) -> list[str]:
 def test_answers_page_lists_every_answer_and_counts_them(get_page, arranged, as_panel):
     page = get_page(answers_url())
     assert normalise(page.select_one("h1").text) == (
-        "q1. Do you agree with the proposed new end date?"
+        "Question 1: Do you agree with the proposed new end date?"
     )
     assert normalise(page.select_one("#answer-count").text) == "5 answers."
     assert respondents(page) == [
@@ -141,7 +141,7 @@ def test_many_answers_are_paginated_keeping_the_filters(get_page, db, as_panel):
     ("args", "message"),
     [
         ({"category": "martians"}, "There is no party category"),
-        ({"option": "Perhaps"}, "is not an option of q1"),
+        ({"option": "Perhaps"}, "is not an option of question 1"),
         ({"page": "0"}, "The page number must be a whole number"),
         ({"page": "two"}, "The page number must be a whole number"),
         ({"page": "2"}, "There is no page 2 of these answers: there is only 1 page."),

@@ -198,7 +198,7 @@ def test_xlsx_has_a_summary_sheet_a_responses_sheet_and_a_sheet_per_text_questio
     client, arranged, as_panel
 ):
     sheets = xlsx_sheets(download(client, ".xlsx").get_data())
-    assert list(sheets) == ["Summary", "Responses", "q3 answers"]
+    assert list(sheets) == ["Summary", "Responses", "Question 3 answers"]
 
 
 def test_xlsx_summary_sheet_holds_respondents_by_category_and_tallies(client, arranged, as_panel):
@@ -206,7 +206,7 @@ def test_xlsx_summary_sheet_holds_respondents_by_category_and_tallies(client, ar
     assert ["Large Supplier", 2] in rows
     assert ["Total", 5] in rows
     assert ["Confidential", 2] in rows and ["Late", 1] in rows
-    q1 = rows.index(["q1. Do you agree with the proposed new end date?"])
+    q1 = rows.index(["Question 1: Do you agree with the proposed new end date?"])
     assert rows[q1 + 2] == ["Yes", 2, 0, 1, 0, 0, 0, 0, 3]
     assert rows[q1 + 3] == ["No", 0, 1, 0, 1, 0, 0, 0, 2]
 
@@ -255,7 +255,7 @@ def test_docx_has_a_tally_and_an_answers_table_per_choice_question(client, arran
     headings = [
         p.text for p in Document(io.BytesIO(data)).paragraphs if p.style.name == "Heading 1"
     ]
-    assert "q1. Do you agree with the proposed new end date?" in headings
+    assert "Question 1: Do you agree with the proposed new end date?" in headings
     tables = docx_tables(data)
     tallies = [t for t in tables if t[0][0] == "Option"]
     assert tallies[0][1] == ["Yes", "2", "0", "1", "0", "0", "0", "0", "3"]
@@ -344,30 +344,44 @@ def test_xlsx_summary_sheet_has_a_native_chart_per_choice_question(client, arran
 
 
 def test_xlsx_has_a_sheet_per_text_question_with_its_answers(client, arranged, as_panel):
-    rows = xlsx_sheets(download(client, ".xlsx").get_data())["q3 answers"]
+    rows = xlsx_sheets(download(client, ".xlsx").get_data())["Question 3 answers"]
     assert rows == [
-        ["q3. Do you have any other comments?"],
+        ["Question 3: Do you have any other comments?"],
         ["Receipt", "Respondent", "Category", "Confidential", "Late", "Answer"],
         ["SSI-2017-R0001", "British Gas", "Large Supplier", "No", "No", "No further comments."],
         ["SSI-2017-R0005", "EDF Energy", "Large Supplier", "Yes", "No", "Thanks."],
     ]
 
 
-def test_xlsx_names_text_sheets_apart_when_keys_differ_only_by_case(client, db, as_panel):
-    # Excel refuses two sheet names that differ only by case; the import allows such keys.
+def test_questions_are_numbered_as_respondents_saw_them_whatever_their_keys(client, db, as_panel):
+    # A question added later and moved first keeps its key (q4) but is "Question 1" to
+    # respondents; keys may even differ only by case, which Excel's sheet names may not.
     questions = [
-        {"key": "Q1", "kind": "text", "text": "Anything else?", "required": False},
-        {"key": "q1", "kind": "text", "text": "Anything more?", "required": False},
+        {"key": "q4", "kind": "text", "text": "Anything else?", "required": False},
+        {"key": "Q1", "kind": "text", "text": "Anything more?", "required": False},
+        {"key": "q1", "kind": "text", "text": "Anything at all?", "required": False},
     ]
     consultation = factories.make_consultation(db, "CASES-1", questions=questions)
     user = respondent_of(db, "Odd Energy", PartyCategory.other_sec_party)
-    factories.make_response(db, consultation, user, {"Q1": AnswerInput(text="First.")})
+    factories.make_response(db, consultation, user, {"q4": AnswerInput(text="First.")})
     response = client.get(summary_url("CASES-1", ".xlsx"))
     assert response.status_code == 200
     sheets = xlsx_sheets(response.get_data())
-    assert list(sheets) == ["Summary", "Responses", "Q1 answers", "q1 answers (2)"]
-    assert sheets["Q1 answers"][0] == ["Q1. Anything else?"]
-    assert sheets["q1 answers (2)"][0] == ["q1. Anything more?"]
+    assert list(sheets)[2:] == ["Question 1 answers", "Question 2 answers", "Question 3 answers"]
+    assert sheets["Question 1 answers"][0] == ["Question 1: Anything else?"]
+    assert sheets["Question 1 answers"][2][-1] == "First."
+    headings = [
+        p.text
+        for p in Document(
+            io.BytesIO(client.get(summary_url("CASES-1", ".docx")).get_data())
+        ).paragraphs
+        if p.style.name == "Heading 1"
+    ]
+    assert headings[-3:] == [
+        "Question 1: Anything else?",
+        "Question 2: Anything more?",
+        "Question 3: Anything at all?",
+    ]
 
 
 def test_xlsx_says_so_when_an_answer_is_longer_than_a_cell_holds(client, db, as_panel):
@@ -381,7 +395,7 @@ def test_xlsx_says_so_when_an_answer_is_longer_than_a_cell_holds(client, db, as_
     user = respondent_of(db, "Wordy Energy", PartyCategory.other_sec_party)
     factories.make_response(db, consultation, user, {"q1": AnswerInput(text="a" * limit)})
     sheets = xlsx_sheets(client.get(summary_url("LONG-1", ".xlsx")).get_data())
-    cell = sheets["q1 answers"][2][5]
+    cell = sheets["Question 1 answers"][2][5]
     assert len(cell) == 32_767
     assert cell.endswith("cut short: a cell holds 32,767 characters; the CSV and DOCX have it all]")
     rows = list(csv.reader(io.StringIO(client.get(summary_url("LONG-1", ".csv")).text)))
@@ -391,7 +405,7 @@ def test_xlsx_says_so_when_an_answer_is_longer_than_a_cell_holds(client, db, as_
 def test_xlsx_and_docx_say_multiple_choice_totals_count_choices(client, arranged, as_panel):
     note = "Respondents could choose more than one option, so the totals count choices"
     summary = xlsx_sheets(download(client, ".xlsx").get_data())["Summary"]
-    q2 = summary.index(["q2. Which of your systems are affected?"])
+    q2 = summary.index(["Question 2: Which of your systems are affected?"])
     assert [row for row in summary if row and str(row[0]).startswith(note)] == [
         summary[q2 + 2 + 4]  # after the head, the three options and the total
     ]

@@ -241,7 +241,7 @@ def test_page_and_downloads_agree_with_a_recount(client, db, login, panel, gener
         start = summary_rows.index(["Option", *(c.label for c in CATEGORIES), "Total"])
         assert summary_rows[start + 1 : start + 1 + len(expected)] == expected
         summary_rows = summary_rows[start + 1 :]
-    texts = [row[5] for row in sheets["q3 answers"][2:]]
+    texts = [row[5] for row in sheets["Question 3 answers"][2:]]
     assert texts == [_clean(one.q3) for _, one in counted if _clean(one.q3)]
 
     # DOCX: the same tallies, and per question the answers of every counted response.

@@ -274,7 +274,7 @@ def test_each_choice_question_has_an_svg_chart_named_for_screen_readers(
     assert svg["role"] == "img"
     labelled_by = svg["aria-labelledby"].split()
     assert normalise(page.select_one(f"#{labelled_by[0]}").text) == (
-        "Answers to q1 by party category"
+        "Answers to question 1 by party category"
     )
     assert "Yes: 3, No: 2" in page.select_one(f"#{labelled_by[1]}").text
 
@@ -312,7 +312,7 @@ def test_many_answers_show_a_preview_and_a_link_to_all_of_them(get_page, db, as_
     page = get_page(summary_url("MANY-1"))
     assert len(table_rows(page, "answers-q1")) == 5
     link = page.select_one("#all-answers-q1")
-    assert normalise(link.text).startswith("See all the answers to q1")
+    assert normalise(link.text).startswith("See all the answers to question 1")
     assert link["href"] == summary_url("MANY-1", "/questions/q1")
 
 

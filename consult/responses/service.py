@@ -194,16 +194,16 @@ def validate_answer(question: Question, given: AnswerInput) -> AnswerInput:
     choices = tuple(dict.fromkeys(given.choices))
     unknown = [c for c in choices if c not in question.options]
     if unknown:
-        raise InvalidInput(f"'{unknown[0]}' is not one of the options for {question.key}")
+        raise InvalidInput(f"'{unknown[0]}' is not one of the options for {question.label.lower()}")
     if question.kind is QuestionKind.single_choice and len(choices) > 1:
-        raise InvalidInput(f"Select only one option for {question.key}")
+        raise InvalidInput(f"Select only one option for {question.label.lower()}")
     text = _clean_text(given.text) if question.kind is QuestionKind.text else None
     rationale = _clean_text(given.rationale) if question.rationale_prompt else None
     limit = question.max_length or DEFAULT_TEXT_LIMIT
     for label, value in (("answer", text), ("rationale", rationale)):
         if value is not None and len(value) > limit:
             raise InvalidInput(
-                f"The {label} to {question.key} must be {limit:,} characters or fewer"
+                f"The {label} to {question.label.lower()} must be {limit:,} characters or fewer"
             )
     return AnswerInput(choices=choices, text=text, rationale=rationale)
 
@@ -341,9 +341,9 @@ def submit(
     _check_editable(session, response, expected_version, now)
     missing = missing_answers(response, consultation.questions)
     if missing:
-        keys = ", ".join(q.key for q in missing)
+        which = ", ".join(q.label.lower() for q in missing)
         raise IncompleteResponse(
-            f"Answer every required question before submitting ({keys})", [q.key for q in missing]
+            f"Answer every required question before submitting ({which})", [q.key for q in missing]
         )
     if response.confidential is None:
         raise IncompleteResponse("Say whether your response is confidential", ["confidential"])
@@ -505,7 +505,7 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
         answer = answers.get(question.id)
         lines += [
             "",
-            f"{question.key}. {question.text}",
+            f"{question.label}: {question.text}",
             answer_text(question, answer) or "Not answered",
         ]
         if question.rationale_prompt and answer is not None and answer.rationale:

@@ -84,7 +84,7 @@ def parse_filter(question: SummaryQuestion, args: Mapping[str, str]) -> AnswerFi
     option = args.get("option", "") or None
     if option is not None and option not in question.options:
         raise InvalidInput(
-            f"“{option[:60]}” is not an option of {question.key}. "
+            f"“{option[:60]}” is not an option of {question.label.lower()}. "
             "Choose an option from the list, or “Any option”."
         )
     words = tuple(args.get("search", "").split())

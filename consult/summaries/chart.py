@@ -58,6 +58,7 @@ class Chart:
     """Everything the template needs to draw a tally."""
 
     key: str
+    label: str
     width: int
     height: int
     bars: list[Bar]
@@ -89,6 +90,7 @@ def bar_chart(tally: Tally) -> Chart:
     used = [c for c in CATEGORIES if tally.category_total(c)]
     return Chart(
         key=question.key,
+        label=question.label,
         width=WIDTH,
         height=max(row_height * len(bars), row_height),
         bars=bars,
@@ -104,6 +106,6 @@ def _short(label: str) -> str:
 def _describe(tally: Tally) -> str:
     counts = ", ".join(f"{o}: {tally.option_total(o)}" for o in tally.question.options)
     return (
-        f"Bar chart of the answers to {tally.question.key}, by party category. {counts}. "
+        f"Bar chart of the answers to {tally.question.label.lower()}, by party category. {counts}. "
         "The table that follows gives every figure."
     )

@@ -161,7 +161,7 @@ def _skeleton(summary: Summary) -> bytes:
     document.add_heading("Respondents", level=1)
     _add_template_table(document, RESPONDENTS_HEAD, 0)
     for table, question in enumerate(summary.questions, start=1):
-        document.add_heading(xml_safe(f"{question.key}. {question.text}"), level=1)
+        document.add_heading(xml_safe(question.heading), level=1)
         if question.is_choice:
             _add_table(document, tally_header(), tally_rows(summary.tally(question)))
             document.add_paragraph(MULTIPLE_CHOICE_NOTE if question.is_multiple else "")

@@ -151,6 +151,17 @@ class SummaryQuestion:
     def is_multiple(self) -> bool:
         return self.kind is QuestionKind.multiple_choice
 
+    @property
+    def label(self) -> str:
+        """What people call it: "Question 2", numbered as respondents saw it. (The key is
+        an identifier, for addresses and spreadsheet columns; it need not follow the
+        order once SECAS moves questions.)"""
+        return f"Question {self.number}"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}: {self.text}"
+
 
 def summary_questions(consultation: Consultation) -> list[SummaryQuestion]:
     """The consultation's questions, in order."""

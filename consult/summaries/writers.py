@@ -9,7 +9,6 @@ zone; the DOCX, which people read, gives times in UK time.
 """
 
 import csv
-import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -43,8 +42,6 @@ FIXED_COLUMNS = (
 # A spreadsheet runs a cell beginning with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
-_SHEET_NAME_LIMIT = 31  # Excel's
 EXCEL_CELL_LIMIT = 32_767
 CUT_SHORT = " […cut short: a cell holds 32,767 characters; the CSV and DOCX have it all]"
 
@@ -168,12 +165,8 @@ def write_xlsx(target: BinaryIO, summary: Summary, rows: Iterable[ResponseRow]) 
     responses = workbook.add_worksheet("Responses")
     responses.write_row(0, 0, response_header(summary.questions), bold)
     responses.freeze_panes(1, 0)
-    names = text_sheet_names(summary.questions)
-    text_sheets = {
-        q.id: _text_sheet(workbook, names[q.id], q, bold)
-        for q in summary.questions
-        if not q.is_choice
-    }
+    texts = [q for q in summary.questions if not q.is_choice]
+    text_sheets = {q.id: _text_sheet(workbook, q, bold) for q in texts}
     next_row = dict.fromkeys(text_sheets, TEXT_SHEET_FIRST_ROW)
     for number, row in enumerate(rows, start=1):
         _write_values(responses, number, response_values(row, summary.questions))
@@ -199,29 +192,15 @@ TEXT_SHEET_HEAD = ["Receipt", "Respondent", "Category", "Confidential", "Late", 
 TEXT_SHEET_FIRST_ROW = 2
 
 
-def text_sheet_names(questions: list[SummaryQuestion]) -> dict[int, str]:
-    """Each text question's sheet name: "<key> answers", within Excel's 31 characters and
-    unique ignoring case, as Excel requires (keys may differ only by case, or be cut to
-    the same 31 characters); a clash gets a number: "q1 answers (2)"."""
-    taken = {"summary", "responses"}
-    names = {}
-    for question in questions:
-        if question.is_choice:
-            continue
-        base = _SHEET_UNSAFE.sub("-", f"{question.key} answers")
-        name, copy = base[:_SHEET_NAME_LIMIT], 1
-        while name.casefold() in taken:
-            copy += 1
-            suffix = f" ({copy})"
-            name = base[: _SHEET_NAME_LIMIT - len(suffix)] + suffix
-        taken.add(name.casefold())
-        names[question.id] = name
-    return names
+def text_sheet_name(question: SummaryQuestion) -> str:
+    """A text question's sheet: "Question 3 answers", unique (unlike keys, which may
+    differ only by case, as Excel's sheet names may not) and well within 31 characters."""
+    return f"{question.label} answers"
 
 
-def _text_sheet(workbook, name: str, question: SummaryQuestion, bold):
-    sheet = workbook.add_worksheet(name)
-    sheet.write_string(0, 0, xml_safe(f"{question.key}. {question.text}"), bold)
+def _text_sheet(workbook, question: SummaryQuestion, bold):
+    sheet = workbook.add_worksheet(text_sheet_name(question))
+    sheet.write_string(0, 0, xml_safe(question.heading), bold)
     sheet.write_row(1, 0, TEXT_SHEET_HEAD, bold)
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 1, 30)
@@ -266,7 +245,7 @@ def _write_summary_sheet(workbook, sheet, summary: Summary, bold) -> None:
     for question in summary.questions:
         if not question.is_choice:
             continue
-        rows += [([], None), ([f"{question.key}. {question.text}"], bold)]
+        rows += [([], None), ([question.heading], bold)]
         head_row = len(rows)
         rows += [(tally_header(), bold)]
         rows += [(row, None) for row in tally_rows(summary.tally(question))]
@@ -298,7 +277,7 @@ def _tally_chart(workbook, question: SummaryQuestion, head_row: int, height: int
                 "fill": {"color": COLOURS[category]},
             }
         )
-    chart.set_title({"name": f"{question.key}: answers by party category"})
+    chart.set_title({"name": f"{question.label}: answers by party category"})
     chart.set_y_axis({"reverse": True})
     chart.set_x_axis({"name": "Responses", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})

@@ -145,7 +145,7 @@ def test_the_panel_filters_answers_without_javascript(plain_page, base_url, db, 
         page.get_by_role("link", name="Changing the end date of the SSI variations – summary"),
         summary,
     )
-    expect(page.get_by_role("img", name="Answers to q1 by party category")).to_be_visible()
+    expect(page.get_by_role("img", name="Answers to question 1 by party category")).to_be_visible()
 
     go(page, page.locator("#all-answers-q1"), f"{summary}/questions/q1")
     assert page.locator("#answers-filter").get_attribute("method") == "get"

@@ -22,7 +22,7 @@ def test_summary_page_with_charts_passes_axe(page, base_url, db, panel, assert_a
     page.goto(f"{base_url}/panel/consultations")
     page.get_by_role("link", name="Changing the end date of the SSI variations – summary").click()
     expect(page.locator("#chart-q1 .consult-chart__svg")).to_be_visible()
-    expect(page.get_by_role("img", name="Answers to q1 by party category")).to_be_visible()
+    expect(page.get_by_role("img", name="Answers to question 1 by party category")).to_be_visible()
     page.screenshot(path=str(ROOT / "test-results" / "summary-page.png"), full_page=True)
     assert_accessible(page)
 
