@@ -91,8 +91,25 @@ def test_list_offers_the_actions_that_fit_each_status(db, get_page):
         factories.make_consultation(db, f"{status.upper()}-1", status=status)
     rows = table_rows(get_page("/admin/consultations"))
     assert rows["DRAFT-1"][6] == "Publish DRAFT-1"
-    assert rows["OPEN-1"][6] == "Close now OPEN-1 Extend deadline OPEN-1"
-    assert rows["CLOSED-1"][6] == "Reopen CLOSED-1"
+    assert rows["OPEN-1"][6] == "Close now OPEN-1 Extend deadline OPEN-1 Responses to OPEN-1"
+    assert rows["CLOSED-1"][6] == "Reopen CLOSED-1 Responses to CLOSED-1"
+
+
+def test_each_published_consultation_links_to_who_has_responded(db, get_page):
+    for status in ("draft", "upcoming", "open", "closed"):
+        factories.make_consultation(db, f"{status.upper()}-1", status=status)
+    page = get_page("/admin/consultations")
+    links = {
+        normalise(a.text): a["href"]
+        for a in page.select("#consultations a")
+        if normalise(a.text).startswith("Responses")
+    }
+    assert links == {
+        f"Responses to {ref}": f"/admin/consultations/{ref}/responses"
+        for ref in ("UPCOMING-1", "OPEN-1", "CLOSED-1")
+    }
+    responses = get_page(links["Responses to OPEN-1"])
+    assert normalise(responses.select_one("h1").text) == "Responses to OPEN-1"
 
 
 # Publish

@@ -168,3 +168,13 @@ def test_close_now_confirmation_returns_to_the_overview(db, get_page):
     page = get_page("/admin/consultations/OPEN-1/close", method="post", follow_redirects=True)
     assert normalise(page.select_one("h1").text) == "Changing the end date of the SSI variations"
     assert banner(page) == "Success OPEN-1 is closed."
+
+
+def test_the_overview_links_to_who_has_responded_once_published(db, get_page):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
+    factories.make_consultation(db, "OPEN-1")
+    assert get_page("/admin/build/DRAFT-1").select_one("#see-responses") is None
+    link = get_page("/admin/build/OPEN-1").select_one("#see-responses")
+    assert normalise(link.text) == "See who has responded"
+    page = get_page(link["href"])
+    assert normalise(page.select_one("h1").text) == "Responses to OPEN-1"
