@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from consult.db import utcnow
 from consult.models import AuditEvent, LateAllowance, PartyCategory, Role
+from consult.responses import service as responses
 from consult.responses.service import AnswerInput
 from tests import factories
 from tests.conftest import normalise
@@ -92,6 +93,24 @@ def test_sending_a_reminder_emails_only_those_yet_to_submit_who_accept_reminders
     assert "SSI-2017" in message.subject
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "consultation.reminder_sent"))
     assert event.detail == {"recipients": 1}
+
+
+@pytest.fixture
+def withdrawn(db, arranged, third_organisation):
+    """Western Power submitted, then withdrew its response: it cannot respond again."""
+    user = factories.make_user(db, Role.respondent, organisation=third_organisation)
+    response = factories.make_response(db, arranged, user)
+    responses.withdraw(db, response, expected_version=response.version, user=user, now=utcnow())
+    db.commit()
+    return user
+
+
+def test_organisations_that_withdrew_are_not_reminded(db, withdrawn, signed_in, get_page):
+    page = get_page("/admin/consultations/SSI-2017/remind")
+    assert normalise(page.select_one("#explanation").text).startswith("1 people")
+    page = get_page("/admin/consultations/SSI-2017/remind", method="post", follow_redirects=True)
+    assert banner(page) == "Success Reminders are queued for 1 people."
+    assert withdrawn.email not in [m.to_address for m in outbox(db, "manual_reminder")]
 
 
 def test_no_reminder_for_a_closed_consultation(db, signed_in, get_page):

@@ -124,11 +124,13 @@ def _not_yet_sent(kind: str, consultation_id: int):
     )
 
 
-def _not_submitted(consultation_id: int):
+def _yet_to_respond(consultation_id: int):
+    """The user's organisation has neither submitted nor withdrawn a response: one that
+    withdrew cannot respond again, so a reminder would only mislead it."""
     return ~exists().where(
         Response.consultation_id == consultation_id,
         Response.organisation_id == User.organisation_id,
-        Response.status == ResponseStatus.submitted,
+        Response.status.in_((ResponseStatus.submitted, ResponseStatus.withdrawn)),
     )
 
 
@@ -199,10 +201,10 @@ def _reminder_body(user: User, consultation: Consultation) -> str:
 def reminder_recipients(
     session: Session, consultation: Consultation, *, once_as: str | None = None
 ) -> list[User]:
-    """Active respondents of organisations yet to submit who accept reminders (leaving out
+    """Active respondents of organisations yet to respond who accept reminders (leaving out
     those already sent a message of kind ``once_as`` about this consultation)."""
     query = _active_respondents().where(
-        User.notify_reminders.is_(True), _not_submitted(consultation.id)
+        User.notify_reminders.is_(True), _yet_to_respond(consultation.id)
     )
     if once_as is not None:
         query = query.where(_not_yet_sent(once_as, consultation.id))

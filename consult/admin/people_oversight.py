@@ -67,7 +67,8 @@ def remind(reference: str):
         heading=f"Send a reminder about {reference}?",
         explanation=f"{len(recipients)} people in organisations that have not yet submitted a "
         f"response will be e-mailed. It closes at {uk_datetime(consultation.closes_at)}. "
-        "People who have opted out of reminders are left out.",
+        "People who have opted out of reminders, and organisations that withdrew their "
+        "response, are left out.",
         button="Send reminder",
         cancel_url=url_for("people.responses", reference=reference),
     )
