@@ -105,6 +105,21 @@ def withdrawn(db, arranged, third_organisation):
     return user
 
 
+def test_the_counts_add_up_to_the_organisations_listed(withdrawn, signed_in, get_page):
+    page = get_page("/admin/consultations/SSI-2017/responses")
+    rows = page.select("#response-counts .govuk-summary-list__row")
+    counts = {
+        normalise(row.select_one("dt").text): normalise(row.select_one("dd").text) for row in rows
+    }
+    assert {k: counts[k] for k in ("Submitted", "Draft", "Not started", "Withdrawn")} == {
+        "Submitted": "1",
+        "Draft": "1",
+        "Not started": "0",
+        "Withdrawn": "1",
+    }
+    assert [r[:2] for r in table_rows(page, "#category-3")] == [["Western Power", "Withdrawn"]]
+
+
 def test_organisations_that_withdrew_are_not_reminded(db, withdrawn, signed_in, get_page):
     page = get_page("/admin/consultations/SSI-2017/remind")
     assert normalise(page.select_one("#explanation").text).startswith("1 people")

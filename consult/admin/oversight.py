@@ -86,14 +86,15 @@ def overview(session: Session, consultation: Consultation) -> Overview:
         .order_by(Organisation.name)
     )
     by_category: dict = {category: [] for category in CATEGORY_LABELS}
-    result = Overview(counts=dict.fromkeys((SUBMITTED, SUBMITTED_LATE, DRAFT, NOT_STARTED), 0))
+    states = (SUBMITTED, SUBMITTED_LATE, DRAFT, NOT_STARTED, WITHDRAWN)
+    result = Overview(counts=dict.fromkeys(states, 0))
     for organisation in organisations:
         response = responses.get(organisation.id)
         row = OrganisationRow(
             organisation, _status(response), response, allowances.get(organisation.id)
         )
         by_category[organisation.category].append(row)
-        result.counts[row.status] = result.counts.get(row.status, 0) + 1
+        result.counts[row.status] += 1
     result.groups = [(CATEGORY_LABELS[c], rows) for c, rows in by_category.items() if rows]
     return result
 
