@@ -100,6 +100,47 @@ def test_extending_shows_a_confirmation_step_before_changing_anything(db, get_pa
     assert audit_events(db) == []
 
 
+def press(page, button_id: str) -> dict:
+    """What the browser posts when the button is pressed: its form's fields and the button."""
+    button = page.select_one(f"#{button_id}")
+    form = button.find_parent("form")
+    data: dict[str, list[str]] = {}
+    for field in form.select("input[name]"):
+        data.setdefault(field["name"], []).append(field.get("value", ""))
+    data.setdefault(button["name"], []).append(button.get("value", ""))
+    return data
+
+
+@pytest.mark.parametrize(
+    ("reference", "status", "action", "heading"),
+    [
+        ("OPEN-1", "open", "extend", "Extend the deadline of OPEN-1"),
+        ("CLOSED-1", "closed", "reopen", "Reopen CLOSED-1"),
+    ],
+)
+def test_change_on_the_confirmation_shows_the_form_as_entered(
+    db, get_page, reference, status, action, heading
+):
+    consultation = factories.make_consultation(db, reference, status=status)
+    closes_at = consultation.closes_at
+    later = utcnow() + timedelta(days=20)
+    url = f"/admin/consultations/{reference}/{action}"
+    data = new_deadline(later, reason="Parties asked\nfor more time", confirmed=False)
+    data["closes_time"] = "16:45"
+    confirmation = get_page(url, method="post", data=data)
+    assert normalise(confirmation.select_one("h1").text) == f"{heading}?"
+    page = get_page(url, method="post", data=press(confirmation, "change-answers"))
+    assert normalise(page.select_one("h1").text) == heading
+    assert [
+        page.select_one(f"#closes_date-{part}")["value"] for part in ("day", "month", "year")
+    ] == (when(later)["date"])
+    assert page.select_one("#closes_time")["value"] == "16:45"
+    assert page.select_one("#reason").text.strip() == "Parties asked\nfor more time"
+    assert page.select_one(".govuk-error-summary") is None
+    assert reload(db, reference).closes_at == closes_at
+    assert audit_events(db) == []
+
+
 def test_an_extension_is_shown_publicly_with_both_dates_and_the_reason(db, get_page):
     consultation = factories.make_consultation(db, "OPEN-1")
     before = consultation.closes_at

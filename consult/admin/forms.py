@@ -333,6 +333,8 @@ class ExtendForm(FlaskForm):
     )
     confirmed = HiddenField()
     submit = SubmitField("Extend deadline", widget=GovSubmitInput())
+    # On the confirmation page: back to the form, filled in with what was entered.
+    change = SubmitField("Change", widget=GovSubmitInput())
 
     def validate_closes_time(self, field: StringField) -> None:
         """Accept HH:MM on the 24-hour clock."""

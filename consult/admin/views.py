@@ -103,14 +103,16 @@ def reopen(reference: str):
 
 
 def _new_deadline(reference: str, *, reopening: bool):
-    """Two steps: the form, then a confirmation showing the change, then the change."""
+    """Two steps: the form, then a confirmation showing the change, then the change.
+
+    "Change" on the confirmation posts what was entered back, so the form shows it again."""
     session = get_session()
     consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
     now = utcnow()
     was_closed = reopening or consultation.status_at(now) is ConsultationStatus.closed
     form = ExtendForm()
     confirming = False
-    if form.validate_on_submit():
+    if not form.change.data and form.validate_on_submit():
         perform = lifecycle.reopen if reopening else lifecycle.extend
         try:
             perform(session, consultation, form.closes_at(), form.reason.data, now, current_user.id)
