@@ -93,7 +93,7 @@ def test_extending_shows_a_confirmation_step_before_changing_anything(db, get_pa
     page = get_page("/admin/consultations/OPEN-1/extend", method="post", data=data)
     assert normalise(page.select_one("h1").text) == "Extend the deadline of OPEN-1?"
     rows = [normalise(row.text) for row in page.select("#change .govuk-summary-list__row")]
-    assert rows[0] == f"Closes at now {uk_datetime(closes_at)}"
+    assert rows[0] == f"Currently closes {uk_datetime(closes_at)}"
     assert rows[2] == "Reason Parties asked for more time"
     assert page.select_one("input[name=confirmed]")["value"] == "yes"
     assert reload(db, "OPEN-1").closes_at == closes_at

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from consult.db import utcnow
+from consult.filters import uk_datetime
 from consult.models import AuditEvent, LateAllowance, PartyCategory, Role
 from consult.responses import service as responses
 from consult.responses.service import AnswerInput
@@ -158,6 +159,17 @@ def test_secas_grants_a_late_allowance_and_it_is_audited(
     assert allowance.reason == "Their system was down" and allowance.granted_by_id
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "late_allowance.granted"))
     assert event.organisation_id == organisation.id and event.consultation_id == consultation.id
+
+
+@pytest.mark.parametrize(("status", "verb"), [("open", "closes"), ("closed", "closed")])
+def test_the_allowance_page_says_when_it_closes_or_closed(
+    db, organisation, signed_in, get_page, status, verb
+):
+    consultation = factories.make_consultation(db, "LATE-1", status=status)
+    page = get_page(f"/admin/consultations/LATE-1/organisations/{organisation.id}/late-allowance")
+    assert normalise(page.select_one("#closing").text).startswith(
+        f"LATE-1 {verb} at {uk_datetime(consultation.closes_at)}."
+    )
 
 
 def test_granting_again_replaces_the_allowance(db, consultation, organisation, signed_in, get_page):

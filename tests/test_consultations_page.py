@@ -178,7 +178,11 @@ def test_early_close_is_shown_publicly(db, secas, get_page):
     db.commit()
     page = get_page("/consultations/SSI-2017")
     what = normalise(page.select_one(".consult-deadline-change__what").text)
-    assert what.startswith("Closed early on ")
+    change = consultation.deadline_changes[-1]
+    assert what == (
+        f"Closed early at {uk_datetime(change.new_closes_at)} "
+        f"(it was due to close at {uk_datetime(change.previous_closes_at)})"
+    )
 
 
 def test_reopening_is_shown_publicly_with_its_reason(db, secas, get_page):

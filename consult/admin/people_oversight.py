@@ -15,7 +15,7 @@ from consult.consultations.service import get_by_reference
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
-from consult.models import Role
+from consult.models import ConsultationStatus, Role
 from consult.numbers import whole_number
 from consult.responses import attachments
 from consult.responses.service import answer_text
@@ -112,6 +112,7 @@ def late_allowance(reference: str, organisation_id: int):
         consultation=consultation,
         organisation=organisation,
         existing=existing,
+        closed=consultation.status_at(utcnow()) is ConsultationStatus.closed,
     )
 
 
