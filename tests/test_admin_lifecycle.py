@@ -7,6 +7,7 @@ import pytest
 from consult.db import utcnow
 from consult.filters import uk_datetime
 from consult.models import DeadlineChangeKind
+from consult.summaries import publishing
 from tests import factories
 from tests.admin_builder_helpers import audit_events, banner, error_messages, reload, when
 from tests.conftest import normalise
@@ -180,6 +181,34 @@ def test_reopening_a_closed_consultation_needs_a_reason_and_confirmation(db, get
     assert stored.status_at(utcnow()).value == "open"
     assert stored.deadline_changes[-1].kind is DeadlineChangeKind.reopened
     assert stored.deadline_changes[-1].reason == "Papers were late"
+
+
+def test_reopening_takes_down_what_respondents_said_until_published_again(
+    db, get_page, signed_in_secas, respondent
+):
+    consultation = factories.make_consultation(db, "CLOSED-1", status="closed")
+    factories.make_response(db, consultation, respondent)
+    publishing.publish(db, consultation, user=signed_in_secas, now=utcnow())
+    db.commit()
+    url = "/admin/consultations/CLOSED-1/reopen"
+    warning = normalise(get_page(url).select_one("#summary-taken-down").text)
+    assert "Reopening takes it down" in warning
+    get_page(
+        url, method="post", data=new_deadline(utcnow() + timedelta(days=5)), follow_redirects=True
+    )
+    public = get_page("/consultations/CLOSED-1")
+    assert public.select_one("#what-respondents-said") is None
+    panel = {
+        normalise(row.select_one("td").text): normalise(row.select("td")[-1].text)
+        for row in get_page("/panel/consultations").select("#summaries tbody tr")
+    }
+    assert panel == {"CLOSED-1": "No"}
+    summary = get_page("/panel/consultations/CLOSED-1/summary")
+    assert normalise(summary.select_one("#published-status").text) == (
+        "You can publish what respondents said on the public page once the consultation closes."
+    )
+    [event] = audit_events(db, "summary.withdrawn")
+    assert event.detail["reason"] == "The consultation was reopened"
 
 
 def test_an_open_consultation_cannot_be_reopened(db, get_page):
