@@ -111,10 +111,12 @@ def update_organisation(
 
 
 def list_organisations(session: Session) -> list[Organisation]:
-    """Every organisation, by category then name, with its users."""
+    """Every organisation, by category then name (ignoring case), with its users."""
     order = {category: index for index, category in enumerate(CATEGORY_LABELS)}
     organisations = session.scalars(
-        select(Organisation).options(selectinload(Organisation.users)).order_by(Organisation.name)
+        select(Organisation)
+        .options(selectinload(Organisation.users))
+        .order_by(func.lower(Organisation.name), Organisation.name)
     )
     return sorted(organisations, key=lambda o: order[o.category])
 

@@ -44,6 +44,17 @@ def test_the_organisations_list_shows_category_identifier_and_status(
     assert rows == [["British Gas", "Large Supplier", "SEC0001", "Active", "0"]]
 
 
+def test_organisations_are_listed_by_name_ignoring_case(db, signed_in, get_page):
+    for name in ("SSE Energy Supply", "ScottishPower", "EDF Energy"):
+        factories.make_organisation(db, name, PartyCategory.large_supplier)
+    names = ["EDF Energy", "ScottishPower", "SSE Energy Supply"]
+    page = get_page("/admin/organisations")
+    assert [row[0] for row in table_rows(page, "#organisations")] == names
+    invite = get_page("/admin/users/invite")
+    options = [normalise(o.text) for o in invite.select("#organisation option")][1:]
+    assert options == [f"{name} (Large Supplier)" for name in names]
+
+
 def test_adding_an_organisation_without_name_or_category_shows_errors(signed_in, get_page):
     page = get_page("/admin/organisations/new", method="post", data={"name": " "})
     assert error_summary(page) == [

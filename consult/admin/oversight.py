@@ -4,7 +4,7 @@ late allowances; every response and each of its revisions, with their files, rea
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
@@ -83,7 +83,7 @@ def overview(session: Session, consultation: Consultation) -> Overview:
     organisations = session.scalars(
         select(Organisation)
         .where(or_(Organisation.active.is_(True), Organisation.id.in_(list(responses))))
-        .order_by(Organisation.name)
+        .order_by(func.lower(Organisation.name), Organisation.name)
     )
     by_category: dict = {category: [] for category in CATEGORY_LABELS}
     states = (SUBMITTED, SUBMITTED_LATE, DRAFT, NOT_STARTED, WITHDRAWN)
