@@ -98,6 +98,45 @@ def test_bad_details_are_explained_and_nothing_is_created(db, get_page, override
     assert audit_events(db) == []
 
 
+EMPTY_DETAILS = {
+    "reference": "",
+    "title": "",
+    "opens_date": ["", "", ""],
+    "opens_time": "",
+    "closes_date": ["", "", ""],
+    "closes_time": "",
+}
+DATES_ERRORS = [
+    "Enter the opening date",
+    "Enter the opening time",
+    "Enter the closing date",
+    "Enter the closing time",
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "/admin/build/new",
+            ["Enter the reference", "Enter the title", "Select the type of consultation"]
+            + DATES_ERRORS,
+        ),
+        (
+            "/admin/build/duplicate",
+            ["Select the consultation to copy", "Enter the reference", "Enter the title"]
+            + DATES_ERRORS,
+        ),
+    ],
+)
+def test_the_error_summary_follows_the_order_of_the_page(get_page, url, expected):
+    page = get_page(url, method="post", data=EMPTY_DETAILS | {"source": ""})
+    assert error_messages(page) == expected
+    targets = [a["href"][1:] for a in page.select(".govuk-error-summary__list a")]
+    on_the_page = [tag["id"] for tag in page.select("main [id]") if tag["id"] in targets]
+    assert targets == on_the_page
+
+
 def test_a_reference_in_use_is_refused_whatever_its_case(db, get_page):
     factories.make_consultation(db, "SSI-2017")
     page = get_page("/admin/build/new", method="post", data=details_form("ssi-2017"))

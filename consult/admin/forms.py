@@ -130,17 +130,30 @@ QUESTION_KIND_LABELS = {
 }
 
 
-class DatesMixin:
-    """Opening and closing date and time, in UK time."""
+def _date_fields() -> tuple[GovDateField, StringField, GovDateField, StringField]:
+    """Opening date and time, closing date and time: made afresh for each form, where its
+    page shows them, because WTForms orders fields (and so the error summary) by when
+    each was made."""
+    return (
+        GovDateField("Opening date", noun="opening date", description="For example, 7 6 2017"),
+        _time_field("Opening time", "opening time"),
+        GovDateField("Closing date", noun="closing date", description="For example, 21 6 2017"),
+        _time_field("Closing time", "closing time"),
+    )
 
-    opens_date = GovDateField(
-        "Opening date", noun="opening date", description="For example, 7 6 2017"
+
+def _reference_field() -> StringField:
+    return _text(
+        "Reference",
+        required="Enter the reference",
+        limit=40,
+        description="Letters, digits and hyphens, for example SSI-2017. It is part of the "
+        "consultation’s web address.",
     )
-    opens_time = _time_field("Opening time", "opening time")
-    closes_date = GovDateField(
-        "Closing date", noun="closing date", description="For example, 21 6 2017"
-    )
-    closes_time = _time_field("Closing time", "closing time")
+
+
+class DatesMixin:
+    """Reading and filling a form's opening and closing date and time (``_date_fields``)."""
 
     def opens_at(self) -> datetime:
         """The opening time as aware UTC."""
@@ -165,13 +178,7 @@ class DatesMixin:
 class DetailsForm(DatesMixin, FlaskForm):
     """A consultation's details."""
 
-    reference = _text(
-        "Reference",
-        required="Enter the reference",
-        limit=40,
-        description="Letters, digits and hyphens, for example SSI-2017. It is part of the "
-        "consultation’s web address.",
-    )
+    reference = _reference_field()
     title = _text("Title", required="Enter the title")
     kind = RadioField(
         "Type of consultation",
@@ -189,6 +196,7 @@ class DetailsForm(DatesMixin, FlaskForm):
         description="Markdown: **bold**, lists starting with -, links as [text](address)",
         widget=GovTextArea(),
     )
+    opens_date, opens_time, closes_date, closes_time = _date_fields()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def validate_reference(self, field: Field) -> None:
@@ -205,8 +213,9 @@ class DuplicateForm(DatesMixin, FlaskForm):
         widget=GovSelect(),
         validators=[InputRequired(message="Select the consultation to copy")],
     )
-    reference = DetailsForm.reference
-    title = DetailsForm.title
+    reference = _reference_field()
+    title = _text("Title", required="Enter the title")
+    opens_date, opens_time, closes_date, closes_time = _date_fields()
     submit = SubmitField("Create copy", widget=GovSubmitInput())
     validate_reference = DetailsForm.validate_reference
 
