@@ -5,7 +5,7 @@ from flask_talisman import Talisman
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from consult import backup, config, db, filters, logs, page_cache, web
+from consult import backup, config, db, error_summary, filters, logs, page_cache, web
 from consult.extensions import content_security_policy, csrf, login_manager
 from consult.summaries import kept
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
     WTFormsHelpers(app)
+    error_summary.init_app(app)
     csrf.init_app(app)
     Talisman(
         app,

@@ -137,6 +137,15 @@ def test_the_error_summary_follows_the_order_of_the_page(get_page, url, expected
     assert targets == on_the_page
 
 
+@pytest.mark.parametrize("url", ["/admin/build/new", "/admin/build/duplicate"])
+def test_a_dates_problem_links_to_its_day_box(get_page, url):
+    page = get_page(url, method="post", data=EMPTY_DETAILS | {"source": ""})
+    links = {normalise(a.text): a["href"] for a in page.select(".govuk-error-summary__list a")}
+    assert links["Enter the opening date"] == "#opens_date-day"
+    assert links["Enter the closing date"] == "#closes_date-day"
+    assert page.select_one("#opens_date-day").name == "input"
+
+
 def test_a_reference_in_use_is_refused_whatever_its_case(db, get_page):
     factories.make_consultation(db, "SSI-2017")
     page = get_page("/admin/build/new", method="post", data=details_form("ssi-2017"))
@@ -226,5 +235,5 @@ def test_dates_in_the_wrong_order_are_shown_on_the_closing_date(db, get_page):
     data = details_form(opens_date=["1", "7", "2040"], closes_date=["1", "6", "2040"])
     page = get_page("/admin/build/new", method="post", data=data)
     links = [a["href"] for a in page.select(".govuk-error-summary__list a")]
-    assert links == ["#closes_date"]
+    assert links == ["#closes_date-day"]
     assert page.select_one("#closes_date-error") is not None

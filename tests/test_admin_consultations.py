@@ -304,7 +304,7 @@ def test_earlier_deadline_is_refused_with_the_services_message(db, get_page):
         "/admin/consultations/OPEN-1/extend", method="post", data=extend_form(earlier, "09:00")
     )
     assert error_messages(page) == ["The new closing date must be after the current closing date"]
-    assert page.select_one(".govuk-error-summary a")["href"] == "#closes_date"
+    assert page.select_one(".govuk-error-summary a")["href"] == "#closes_date-day"
     assert db.scalars(select(DeadlineChange)).all() == []
 
 

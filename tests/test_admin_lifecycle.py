@@ -142,6 +142,22 @@ def test_change_on_the_confirmation_shows_the_form_as_entered(
     assert audit_events(db) == []
 
 
+@pytest.mark.parametrize(
+    ("reference", "status", "action"),
+    [("OPEN-1", "open", "extend"), ("CLOSED-1", "closed", "reopen")],
+)
+def test_a_new_closing_dates_problem_links_to_its_day_box(db, get_page, reference, status, action):
+    factories.make_consultation(db, reference, status=status)
+    data = {"closes_date": ["", "", ""], "closes_time": "17:00", "reason": "More time"}
+    page = get_page(f"/admin/consultations/{reference}/{action}", method="post", data=data)
+    [link] = page.select(".govuk-error-summary__list a")
+    assert (normalise(link.text), link["href"]) == (
+        "Enter the new closing date",
+        "#closes_date-day",
+    )
+    assert page.select_one("#closes_date-day").name == "input"
+
+
 def test_an_extension_is_shown_publicly_with_both_dates_and_the_reason(db, get_page):
     consultation = factories.make_consultation(db, "OPEN-1")
     before = consultation.closes_at

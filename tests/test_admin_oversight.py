@@ -202,6 +202,15 @@ def test_a_malformed_allowance_shows_errors_not_a_server_error(
     ]
 
 
+def test_an_allowance_dates_problem_links_to_its_day_box(
+    consultation, organisation, signed_in, get_page
+):
+    page = grant(get_page, organisation, until_date=["", "", ""])
+    [link] = page.select(".govuk-error-summary__list a")
+    assert (normalise(link.text), link["href"]) == ("Enter the date", "#until_date-day")
+    assert page.select_one("#until_date-day").name == "input"
+
+
 def test_secas_revokes_a_late_allowance(db, consultation, organisation, signed_in, get_page):
     factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=9))
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
