@@ -185,6 +185,15 @@ def check_page(page: BeautifulSoup) -> None:
         assert title.text.strip().startswith("Error: "), "page with errors needs 'Error: ' title"
 
 
+def empty_descriptions(page: BeautifulSoup) -> list[str]:
+    """Ids that aria-describedby names but that are missing or have no text: a screen
+    reader announces nothing for them, or a stray empty element is left on the page."""
+    described_by = [
+        i for tag in page.select("[aria-describedby]") for i in tag["aria-describedby"].split()
+    ]
+    return [i for i in described_by if not (page.find(id=i) and page.find(id=i).text.strip())]
+
+
 def normalise(text_: str) -> str:
     """Collapse white space, as a reader sees text."""
     return " ".join(text_.split())

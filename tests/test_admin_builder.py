@@ -13,7 +13,7 @@ from tests.admin_builder_helpers import (
     error_messages,
     reload,
 )
-from tests.conftest import normalise
+from tests.conftest import empty_descriptions, normalise
 
 pytestmark = pytest.mark.usefixtures("signed_in_secas")
 
@@ -36,6 +36,13 @@ def test_the_details_form_labels_every_control(get_page):
         assert page.select_one(f"label[for={name}]") is not None, name
     legends = [normalise(legend.text) for legend in page.select("legend")]
     assert legends == ["Type of consultation", "Opening date", "Closing date"]
+
+
+@pytest.mark.parametrize("url", ["/admin/build/new", "/admin/build/duplicate"])
+def test_no_control_is_described_by_an_empty_hint(get_page, url):
+    page = get_page(url)
+    assert empty_descriptions(page) == []
+    assert [hint["id"] for hint in page.select(".govuk-hint") if not hint.text.strip()] == []
 
 
 def test_creating_a_consultation_makes_a_draft_in_uk_time(db, signed_in_secas, get_page):

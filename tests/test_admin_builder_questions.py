@@ -18,7 +18,7 @@ from tests.admin_builder_helpers import (
     question_form,
     reload,
 )
-from tests.conftest import normalise
+from tests.conftest import empty_descriptions, normalise
 
 pytestmark = pytest.mark.usefixtures("signed_in_secas")
 
@@ -66,6 +66,12 @@ def test_question_form_labels_every_control(draft, get_page):
         assert page.select_one(f"label[for={name}]") is not None, name
     legends = [normalise(legend.text) for legend in page.select("legend")]
     assert legends == ["Type of answer", "Must respondents answer it?"]
+
+
+def test_the_question_form_has_no_empty_hint(draft, get_page):
+    page = get_page(f"/admin/build/{draft.reference}/questions/new")
+    assert empty_descriptions(page) == []
+    assert [hint["id"] for hint in page.select(".govuk-hint") if not hint.text.strip()] == []
 
 
 def test_adding_a_question_gives_it_the_next_key(db, draft, get_page):

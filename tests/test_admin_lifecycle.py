@@ -10,7 +10,7 @@ from consult.models import DeadlineChangeKind
 from consult.summaries import publishing
 from tests import factories
 from tests.admin_builder_helpers import audit_events, banner, error_messages, reload, when
-from tests.conftest import normalise
+from tests.conftest import empty_descriptions, normalise
 
 pytestmark = pytest.mark.usefixtures("signed_in_secas")
 
@@ -33,6 +33,13 @@ def test_publish_offers_scheduled_or_now(db, get_page):
     page = get_page("/admin/consultations/DRAFT-1/publish")
     assert normalise(page.select_one("legend").text) == "When should it open for responses?"
     assert [i["value"] for i in page.select("input[name=when]")] == ["scheduled", "now"]
+
+
+def test_the_publish_choice_has_no_empty_hint(db, get_page):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
+    page = get_page("/admin/consultations/DRAFT-1/publish")
+    assert empty_descriptions(page) == []
+    assert page.select_one("#when-hint") is None
 
 
 def test_publishing_on_schedule_leaves_it_upcoming(db, get_page):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from consult.models import AuditEvent, Organisation, PartyCategory
 from tests import factories
-from tests.conftest import normalise
+from tests.conftest import empty_descriptions, normalise
 from tests.people_helpers import banner, error_summary, table_rows
 
 
@@ -53,6 +53,13 @@ def test_organisations_are_listed_by_name_ignoring_case(db, signed_in, get_page)
     invite = get_page("/admin/users/invite")
     options = [normalise(o.text) for o in invite.select("#organisation option")][1:]
     assert options == [f"{name} (Large Supplier)" for name in names]
+
+
+def test_the_organisation_form_has_no_empty_hint(organisation, signed_in, get_page):
+    for url in ("/admin/organisations/new", f"/admin/organisations/{organisation.id}/edit"):
+        page = get_page(url)
+        assert empty_descriptions(page) == [], url
+        assert [h["id"] for h in page.select(".govuk-hint") if not h.text.strip()] == [], url
 
 
 def test_adding_an_organisation_without_name_or_category_shows_errors(signed_in, get_page):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from consult.models import AuditEvent, Role, User
 from tests import factories
-from tests.conftest import normalise
+from tests.conftest import empty_descriptions, normalise
 from tests.people_helpers import banner, error_summary, link_in, outbox, table_rows
 
 
@@ -79,6 +79,13 @@ def test_an_existing_email_address_is_refused(respondent, signed_in, get_page):
     assert error_summary(page) == [
         f"A user with the email address {respondent.email} already exists"
     ]
+
+
+def test_the_invite_and_role_forms_have_no_empty_hint(respondent, signed_in, get_page):
+    for url in ("/admin/users/invite", f"/admin/users/{respondent.id}/role"):
+        page = get_page(url)
+        assert empty_descriptions(page) == [], url
+        assert [h["id"] for h in page.select(".govuk-hint") if not h.text.strip()] == [], url
 
 
 def test_a_tampered_role_is_refused_not_a_server_error(signed_in, get_page):

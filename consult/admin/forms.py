@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovDateInput,
     GovFileInput,
     GovRadioInput,
@@ -33,6 +34,26 @@ from consult.models import ConsultationKind, QuestionKind
 from consult.numbers import whole_number
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class _NoEmptyHint:
+    """govuk-frontend-wtf gives radios and checkboxes a hint even when the field has no
+    description: an empty element that aria-describedby points to. Leave it out."""
+
+    def map_gov_params(self, field: Field, **kwargs) -> dict:
+        params = super().map_gov_params(field, **kwargs)
+        hint = params.get("hint") or {}
+        if not (hint.get("text") or hint.get("html")):
+            params.pop("hint", None)
+        return params
+
+
+class RadioInput(_NoEmptyHint, GovRadioInput):
+    """GOV.UK radios, with a hint only when there is one."""
+
+
+class CheckboxInput(_NoEmptyHint, GovCheckboxInput):
+    """A GOV.UK single checkbox, with a hint only when there is one."""
 
 
 class ConfirmForm(FlaskForm):
@@ -183,7 +204,7 @@ class DetailsForm(DatesMixin, FlaskForm):
     kind = RadioField(
         "Type of consultation",
         choices=KIND_CHOICES,
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select the type of consultation")],
     )
     modification = _text(
@@ -233,7 +254,7 @@ class QuestionDetailsForm(FlaskForm):
     kind = RadioField(
         "Type of answer",
         choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select the type of answer")],
     )
     text = TextAreaField(
@@ -256,7 +277,7 @@ class QuestionDetailsForm(FlaskForm):
     required = RadioField(
         "Must respondents answer it?",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, it is optional")],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select whether the question must be answered")],
     )
     max_length = _text(
@@ -310,7 +331,7 @@ class PublishForm(FlaskForm):
     when = RadioField(
         "When should it open for responses?",
         choices=[SelectChoice("scheduled", "At its opening date"), SelectChoice("now", "Now")],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         # A bare confirmation (no choice sent) publishes on schedule, as it always has.
         default="scheduled",
         validate_choice=False,

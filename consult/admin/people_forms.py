@@ -5,8 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -25,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from consult.admin.forms import GovDateField
+from consult.admin.forms import CheckboxInput, GovDateField, RadioInput
 from consult.filters import LONDON
 from consult.models import CATEGORY_LABELS, Role
 
@@ -64,7 +62,7 @@ class OrganisationForm(FlaskForm):
     category = RadioField(
         "Party category",
         choices=_category_choices(),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validate_choice=False,
         validators=[InputRequired(message="Select the organisation’s party category")],
     )
@@ -77,7 +75,7 @@ class OrganisationForm(FlaskForm):
     active = BooleanField(
         "Active: its respondents can sign in and are sent notices",
         default=True,
-        widget=GovCheckboxInput(),
+        widget=CheckboxInput(),
     )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
@@ -110,7 +108,7 @@ class InviteForm(FlaskForm):
         "Role",
         choices=ROLE_CHOICES,
         description=ROLE_HINTS,
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validate_choice=False,
         validators=[InputRequired(message="Select a role")],
     )
@@ -135,7 +133,7 @@ class RoleForm(FlaskForm):
     role = RadioField(
         "Role",
         choices=ROLE_CHOICES,
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validate_choice=False,
         validators=[InputRequired(message="Select a role")],
     )
