@@ -194,6 +194,15 @@ def empty_descriptions(page: BeautifulSoup) -> list[str]:
     return [i for i in described_by if not (page.find(id=i) and page.find(id=i).text.strip())]
 
 
+def scrolling_tables(page: BeautifulSoup) -> list[tuple[str | None, str | None, str | None]]:
+    """Each horizontally scrolling table wrapper's role, name and tabindex: a keyboard user
+    can scroll only one that takes focus, and a screen reader names it by its label."""
+    return [
+        (wrapper.get("role"), wrapper.get("aria-label"), wrapper.get("tabindex"))
+        for wrapper in page.select(".consult-table-wrapper")
+    ]
+
+
 def normalise(text_: str) -> str:
     """Collapse white space, as a reader sees text."""
     return " ".join(text_.split())

@@ -13,7 +13,7 @@ from tests.admin_builder_helpers import (
     error_messages,
     reload,
 )
-from tests.conftest import empty_descriptions, normalise
+from tests.conftest import empty_descriptions, normalise, scrolling_tables
 
 pytestmark = pytest.mark.usefixtures("signed_in_secas")
 
@@ -43,6 +43,14 @@ def test_no_control_is_described_by_an_empty_hint(get_page, url):
     page = get_page(url)
     assert empty_descriptions(page) == []
     assert [hint["id"] for hint in page.select(".govuk-hint") if not hint.text.strip()] == []
+
+
+def test_the_overviews_tables_scroll_sideways_by_keyboard(db, get_page):
+    consultation = factories.make_consultation(db, "SSI-2017", status="draft")
+    consultation.sections.append(Section(title="Background", position=1))
+    db.commit()
+    page = get_page("/admin/build/SSI-2017")
+    assert scrolling_tables(page) == [("region", "Sections", "0"), ("region", "Questions", "0")]
 
 
 def test_creating_a_consultation_makes_a_draft_in_uk_time(db, signed_in_secas, get_page):

@@ -9,7 +9,7 @@ from consult.db import utcnow
 from consult.filters import LONDON
 from consult.models import AuditEvent, Consultation, DeadlineChange, DeadlineChangeKind
 from tests import factories
-from tests.conftest import normalise
+from tests.conftest import normalise, scrolling_tables
 
 pytestmark = pytest.mark.usefixtures("signed_in_secas")
 
@@ -75,6 +75,12 @@ def test_list_counts_submitted_responses_only(db, respondent, other_respondent, 
     rows = table_rows(get_page("/admin/consultations"))
     assert rows["SSI-2017"][5] == "1"
     assert rows["EMPTY-1"][5] == "0"
+
+
+def test_the_list_scrolls_sideways_by_keyboard(db, get_page):
+    factories.make_consultation(db, "OPEN-1")
+    page = get_page("/admin/consultations")
+    assert scrolling_tables(page) == [("region", "Consultations", "0")]
 
 
 def test_list_shows_dates_in_london_time(db, get_page):

@@ -12,7 +12,7 @@ from consult.models import AuditEvent, LateAllowance, PartyCategory, Role
 from consult.responses import service as responses
 from consult.responses.service import AnswerInput
 from tests import factories
-from tests.conftest import normalise
+from tests.conftest import normalise, scrolling_tables
 from tests.people_helpers import banner, error_summary, outbox, table_rows
 
 
@@ -49,6 +49,14 @@ def test_organisations_are_grouped_by_category_with_their_status(arranged, signe
     assert [r[:2] for r in table_rows(page, "#category-3")] == [["Western Power", "Not started"]]
     counts = normalise(page.select_one("#response-counts").text)
     assert "Submitted 1" in counts and "Draft 1" in counts and "Not started 1" in counts
+
+
+def test_the_category_tables_scroll_sideways_by_keyboard(arranged, signed_in, get_page):
+    page = get_page("/admin/consultations/SSI-2017/responses")
+    assert scrolling_tables(page) == [
+        ("region", f"{category} organisations", "0")
+        for category in ("Large Supplier", "Small Supplier", "Electricity Network")
+    ]
 
 
 def test_a_late_submission_is_flagged(db, respondent, signed_in, get_page):

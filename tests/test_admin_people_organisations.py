@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from consult.models import AuditEvent, Organisation, PartyCategory
 from tests import factories
-from tests.conftest import empty_descriptions, normalise
+from tests.conftest import empty_descriptions, normalise, scrolling_tables
 from tests.people_helpers import banner, error_summary, table_rows
 
 
@@ -60,6 +60,15 @@ def test_the_organisation_form_has_no_empty_hint(organisation, signed_in, get_pa
         page = get_page(url)
         assert empty_descriptions(page) == [], url
         assert [h["id"] for h in page.select(".govuk-hint") if not h.text.strip()] == [], url
+
+
+def test_organisation_tables_scroll_sideways_by_keyboard(
+    organisation, respondent, signed_in, get_page
+):
+    page = get_page("/admin/organisations")
+    assert scrolling_tables(page) == [("region", "Organisations", "0")]
+    page = get_page(f"/admin/organisations/{organisation.id}")
+    assert scrolling_tables(page) == [("region", "Users of British Gas", "0")]
 
 
 def test_adding_an_organisation_without_name_or_category_shows_errors(signed_in, get_page):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from consult.models import AuditEvent, Role, User
 from tests import factories
-from tests.conftest import empty_descriptions, normalise
+from tests.conftest import empty_descriptions, normalise, scrolling_tables
 from tests.people_helpers import banner, error_summary, link_in, outbox, table_rows
 
 
@@ -86,6 +86,10 @@ def test_the_invite_and_role_forms_have_no_empty_hint(respondent, signed_in, get
         page = get_page(url)
         assert empty_descriptions(page) == [], url
         assert [h["id"] for h in page.select(".govuk-hint") if not h.text.strip()] == [], url
+
+
+def test_the_users_table_scrolls_sideways_by_keyboard(respondent, signed_in, get_page):
+    assert scrolling_tables(get_page("/admin/users")) == [("region", "Users", "0")]
 
 
 def test_a_tampered_role_is_refused_not_a_server_error(signed_in, get_page):
