@@ -8,6 +8,8 @@ from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from consult.models import DeadlineChangeKind
+
 LONDON = ZoneInfo("Europe/London")
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -34,6 +36,19 @@ def uk_time(value: datetime) -> str:
     suffix = "am" if local.hour < 12 else "pm"
     minutes = f":{local.minute:02d}" if local.minute else ""
     return f"{hour}{minutes}{suffix}"
+
+
+def deadline_change(change) -> str:
+    """A change to a consultation's closing time in words, wherever it is shown (the
+    public page, the builder, the summary and its downloads). ``change`` has ``kind``,
+    ``previous_closes_at``, ``new_closes_at`` and ``changed_at``, as a DeadlineChange."""
+    previous, new = uk_datetime(change.previous_closes_at), uk_datetime(change.new_closes_at)
+    if change.kind is DeadlineChangeKind.extended:
+        return f"Deadline extended from {previous} to {new}"
+    if change.kind is DeadlineChangeKind.closed_early:
+        return f"Closed early at {new} (it was due to close at {previous})"
+    reopened = uk_date(change.changed_at)
+    return f"Reopened on {reopened}: it had closed at {previous} and now closes at {new}"
 
 
 def uk_date(value: datetime | None) -> str:
@@ -66,4 +81,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(uk_datetime)
     app.add_template_filter(uk_date)
     app.add_template_filter(uk_time)
+    app.add_template_filter(deadline_change)
     app.add_template_filter(markdown)

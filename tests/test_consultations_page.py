@@ -195,7 +195,8 @@ def test_reopening_is_shown_publicly_with_its_reason(db, secas, get_page):
     what = normalise(page.select_one(".consult-deadline-change__what").text)
     assert what.startswith("Reopened on ")
     assert (
-        f"it had closed {uk_datetime(consultation.deadline_changes[0].previous_closes_at)}" in what
+        f"it had closed at {uk_datetime(consultation.deadline_changes[0].previous_closes_at)}"
+        in what
     )
     assert "Late papers" in normalise(page.select_one(".consult-deadline-change").text)
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from consult.consultations import service as consultations
 from consult.db import utcnow
 from consult.errors import InvalidInput, NotFound
-from consult.filters import uk_date, uk_datetime
+from consult.filters import deadline_change
 from consult.models import (
     CATEGORY_LABELS,
     Consultation,
@@ -253,13 +253,7 @@ class PeriodChange:
     @property
     def description(self) -> str:
         """The change in words, as the public consultation page gives it."""
-        previous, new = uk_datetime(self.previous_closes_at), uk_datetime(self.new_closes_at)
-        if self.kind is DeadlineChangeKind.extended:
-            return f"Deadline extended from {previous} to {new}"
-        if self.kind is DeadlineChangeKind.closed_early:
-            return f"Closed early at {new} (it was due to close {previous})"
-        reopened = uk_date(self.changed_at)
-        return f"Reopened on {reopened}: it had closed {previous} and now closes {new}"
+        return deadline_change(self)
 
 
 @dataclass
