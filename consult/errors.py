@@ -39,6 +39,11 @@ class IncompleteResponse(ConsultError):
         self.changed = changed or []
 
 
+class AlreadySubmitted(ConsultError):
+    """Submitting would store a revision identical to the current one (e.g. the same
+    page submitted again after the browser's Back): nothing is stored or sent."""
+
+
 class ResponseLocked(ConsultError):
     """The response cannot be changed in its current state (e.g. withdrawn)."""
 

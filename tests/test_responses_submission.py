@@ -229,6 +229,70 @@ def test_submission_succeeds_with_the_mail_server_down(client, db, consultation,
     assert fresh(db).scalar(select(OutboxMessage.status)) == "queued"
 
 
+# Submitting again after the browser's Back
+
+
+def receipt_count(db) -> int:
+    receipts = select(OutboxMessage).where(OutboxMessage.kind == "receipt")
+    return len(fresh(db).scalars(receipts).all())
+
+
+def banner(page) -> str:
+    return normalise(page.select_one(".govuk-notification-banner__content").text)
+
+
+def test_submitting_again_with_nothing_changed_stores_and_sends_nothing(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    response = submit(client, consultation)  # Back to check answers, declare, submit
+    assert response.location.endswith(respond_url(consultation, "confirmation"))
+    page = get_page(response.location)
+    assert banner(page).startswith("Your response SSI-2017-R0001 was already submitted, at ")
+    assert "nothing has changed since" in banner(page)
+    assert page.select_one("#receipt").text == "SSI-2017-R0001"
+    assert revision_count(db) == 1
+    assert receipt_count(db) == 1
+
+
+def test_submitting_the_page_from_before_ones_own_submission_stores_nothing(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    before = get_page(respond_url(consultation, "check"))  # the page Back shows from cache
+    submit(client, consultation)
+    response = client.post(
+        respond_url(consultation, "check"), data={"version": version_on(before), "declaration": "y"}
+    )
+    assert response.location.endswith(respond_url(consultation, "confirmation"))
+    assert "already submitted" in banner(get_page(response.location))
+    assert revision_count(db) == 1
+    assert receipt_count(db) == 1
+
+
+def test_an_amendment_changed_back_to_what_was_submitted_stores_nothing(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    save(client, consultation, "q1", answer="No", rationale="We support the new date.")
+    save(client, consultation, "q1", answer="Yes", rationale="We support the new date.")
+    response = submit(client, consultation)
+    assert "already submitted" in banner(get_page(response.location))
+    assert revision_count(db) == 1
+    assert receipt_count(db) == 1
+
+
+def test_an_amendment_that_changes_an_answer_is_a_new_revision(client, db, consultation, signed_in):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    save(client, consultation, "q4", answer="One more thing.")
+    submit(client, consultation)
+    assert revision_count(db) == 2
+    assert receipt_count(db) == 2
+
+
 # Withdrawing
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from consult import audit, mail
 from consult.errors import (
+    AlreadySubmitted,
     ConsultationNotOpen,
     IncompleteResponse,
     InvalidInput,
@@ -338,6 +339,8 @@ def submit(
         )
     consultation = response.consultation
     late = ensure_accepting(session, consultation, response.organisation_id, now)
+    if _repeats_own_submission(response, user):
+        raise AlreadySubmitted(_already_submitted_message(response))
     _check_editable(session, response, expected_version, now)
     missing = missing_answers(response, consultation.questions)
     if missing:
@@ -355,6 +358,8 @@ def submit(
         # The questions are locked; answers saved before a release that checked less (or
         # restored from a backup of one) may still not fit them.
         given = _answers_as_asked(response, consultation.questions)
+        if _same_as_submitted(response, given):
+            raise AlreadySubmitted(_already_submitted_message(response))
     revision = _freeze(response, given, user, now, late)
     revision.declared = True
     session.add(revision)
@@ -373,6 +378,56 @@ def submit(
     )
     _queue_receipt(session, response, revision, user)
     return revision
+
+
+def _repeats_own_submission(response: Response, user: User) -> bool:
+    """Whether nothing was saved since this user submitted the current revision, so a page
+    from before it (the browser's Back) would only submit the same again."""
+    revision = response.current_revision
+    working = {
+        a.question_id: AnswerInput(tuple(a.choices), a.text, a.rationale) for a in response.answers
+    }
+    return (
+        revision is not None
+        and revision.submitted_by_id == user.id
+        and response.updated_at == revision.submitted_at
+        and _same_as_submitted(response, working)
+    )
+
+
+def _same_as_submitted(response: Response, given: dict[int, AnswerInput]) -> bool:
+    """Whether a revision of ``given`` would repeat the current one: the same answers,
+    confidentiality and supporting documents."""
+    revision = response.current_revision
+    if response.status is not ResponseStatus.submitted or revision is None:
+        return False
+    submitted = {
+        a.question_id: AnswerInput(tuple(c.option for c in a.choices), a.text, a.rationale)
+        for a in revision.answers
+    }
+    return (
+        _comparable(submitted) == _comparable(given)
+        and revision.confidential == bool(response.confidential)
+        and {a.id for a in revision.attachments} == {a.id for a in response.attachments}
+    )
+
+
+def _comparable(answers: dict[int, AnswerInput]) -> dict[int, AnswerInput]:
+    """Answers with their choices in one order, blank ones (saved empty) left out."""
+    return {
+        question_id: AnswerInput(tuple(sorted(a.choices)), a.text, a.rationale)
+        for question_id, a in answers.items()
+        if a != AnswerInput()
+    }
+
+
+def _already_submitted_message(response: Response) -> str:
+    revision = response.current_revision
+    return (
+        f"Your response {response.receipt} was already submitted, at "
+        f"{uk_datetime(revision.submitted_at)}, and nothing has changed since. Nothing new "
+        "was submitted and no new receipt was sent."
+    )
 
 
 def _answers_under_lock(

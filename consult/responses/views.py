@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
 from consult.auth.guards import role_required
-from consult.errors import IncompleteResponse, StaleResponse
+from consult.errors import AlreadySubmitted, IncompleteResponse, StaleResponse
 from consult.filters import uk_datetime
 from consult.models import Question, Response, ResponseStatus, Role
 from consult.responses import forms, service, tasks
@@ -217,7 +217,9 @@ def check_answers(reference: str):
 
 
 def _submit(journey: Journey, response: Response, form: forms.SubmitForm) -> list[dict]:
-    """Submit and commit; a refused submission returns what to put right, storing nothing."""
+    """Submit and commit; a refused submission returns what to put right, storing nothing.
+    One that would repeat the current revision stores nothing either, and says so on the
+    confirmation page."""
     try:
         service.submit(
             journey.session,
@@ -233,6 +235,10 @@ def _submit(journey: Journey, response: Response, form: forms.SubmitForm) -> lis
     except StaleResponse as error:
         journey.session.rollback()
         return [{"text": str(error), "href": "#submit"}]
+    except AlreadySubmitted as error:
+        journey.session.rollback()
+        flash(str(error), "info")
+        return []
     journey.session.commit()
     return []
 
