@@ -144,6 +144,24 @@ def test_late_allowance_lets_a_submission_through_flagged_late(
     assert db.scalars(select(Revision.late)).all() == [True]
 
 
+def test_confirmation_under_a_late_allowance_gives_the_allowances_end(
+    client, get_page, db, consultation, respondent, login
+):
+    draft = factories.make_response(db, consultation, respondent, full_answers(), submit=False)
+    close(db, consultation, at=utcnow() - timedelta(hours=2))
+    until = utcnow() + timedelta(days=1)
+    factories.grant_late_allowance(db, consultation, respondent.organisation, until=until)
+    login(respondent)
+    response = client.post(
+        respond_url(consultation, "check"), data={"version": draft.version, "declaration": "y"}
+    )
+    page = get_page(response.location)
+    assert normalise(page.select_one("#deadline").text) == (
+        f"You can amend or withdraw your response until {uk_datetime(until)} (late allowance)."
+    )
+    assert "after the consultation closes" not in normalise(page.text)
+
+
 def test_late_allowance_for_one_organisation_does_not_open_it_to_others(
     client, db, consultation, respondent, other_respondent, login
 ):

@@ -300,6 +300,7 @@ def confirmation(reference: str):
         response=response,
         revision=response.current_revision,
         mine=url_for("responses.mine"),
+        late_until=journey.late_until(),
     )
 
 
