@@ -253,7 +253,9 @@ def test_a_file_added_by_a_colleague_makes_my_check_answers_page_out_of_date(
         method="post",
         data={"version": version_on(mine), "declaration": "y"},
     )
-    assert error_summary(page)[0].startswith("Colleague changed this response at")
+    assert error_summary(page)[0].startswith(
+        "Your response was not submitted because Colleague changed it at"
+    )
     assert "costs.csv" in normalise(page.select_one("#attachments").text)
     fresh(db)
     assert db.scalar(select(Response.status)) is ResponseStatus.draft

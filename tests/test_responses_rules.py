@@ -257,12 +257,15 @@ def test_stale_save_is_refused_and_keeps_what_was_typed(
     assert db.scalar(select(Answer.text)) == "My careful words"
 
 
-def test_stale_submission_is_refused(client, get_page, db, consultation, signed_in, colleague):
+def test_stale_submission_is_refused_saying_it_was_not_submitted(
+    client, get_page, db, consultation, signed_in, colleague
+):
     answer_all(client, consultation)
     page = get_page(respond_url(consultation, "check"))
     response = stored_response(db, consultation, signed_in.organisation_id)
+    changed_at = utcnow()
     service.set_confidential(
-        db, response, True, expected_version=response.version, user=colleague, now=utcnow()
+        db, response, True, expected_version=response.version, user=colleague, now=changed_at
     )
     db.commit()
     page = get_page(
@@ -270,7 +273,11 @@ def test_stale_submission_is_refused(client, get_page, db, consultation, signed_
         method="post",
         data={"version": version_on(page), "declaration": "y"},
     )
-    assert error_summary(page)[0].startswith("Colleague changed this response at")
+    assert error_summary(page) == [
+        f"Your response was not submitted because Colleague changed it at "
+        f"{uk_datetime(changed_at)}, after you opened this page. Check the answers, then "
+        "submit again."
+    ]
     assert summary_rows(page, "confidentiality") == {"Is your response confidential?": "Yes"}
     assert revision_count(db) == 0
 

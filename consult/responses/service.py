@@ -5,6 +5,7 @@ One response per organisation per consultation. The respondent edits a working c
 bumps ``Response.version`` so a save made from a stale page is refused, not merged.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -263,17 +264,8 @@ def set_confidential(
     touch(session, response, user, now)
 
 
-def _check_editable(
-    session: Session, response: Response, expected_version: int, now: datetime
-) -> None:
-    if response.status is ResponseStatus.withdrawn:
-        raise ResponseLocked("This response was withdrawn and can no longer be changed.")
-    ensure_accepting(session, response.consultation, response.organisation_id, now)
-    if expected_version != response.version:
-        raise StaleResponse(_stale_message(response))
-
-
 def _stale_message(response: Response) -> str:
+    """Why a save was refused: someone changed the response after the page was shown."""
     who = response.updated_by.name if response.updated_by else "A colleague"
     return (
         f"{who} changed this response at {uk_datetime(response.updated_at)}, "
@@ -282,7 +274,37 @@ def _stale_message(response: Response) -> str:
     )
 
 
-def touch(session: Session, response: Response, user: User, now: datetime) -> None:
+def _stale_submission_message(response: Response) -> str:
+    """Why a submission was refused: someone changed the response after the check page."""
+    who = response.updated_by.name if response.updated_by else "a colleague"
+    return (
+        f"Your response was not submitted because {who} changed it at "
+        f"{uk_datetime(response.updated_at)}, after you opened this page. Check the answers, "
+        "then submit again."
+    )
+
+
+def _check_editable(
+    session: Session,
+    response: Response,
+    expected_version: int,
+    now: datetime,
+    stale_message: Callable[[Response], str] = _stale_message,
+) -> None:
+    if response.status is ResponseStatus.withdrawn:
+        raise ResponseLocked("This response was withdrawn and can no longer be changed.")
+    ensure_accepting(session, response.consultation, response.organisation_id, now)
+    if expected_version != response.version:
+        raise StaleResponse(stale_message(response))
+
+
+def touch(
+    session: Session,
+    response: Response,
+    user: User,
+    now: datetime,
+    stale_message: Callable[[Response], str] = _stale_message,
+) -> None:
     """Mark the response changed (bumping its version) and flush, so a concurrent save
     that slipped past the version check fails here, in the database.
 
@@ -301,7 +323,7 @@ def touch(session: Session, response: Response, user: User, now: datetime) -> No
     except (StaleDataError, IntegrityError):
         session.rollback()
         # The rollback expired the response: reading it again shows the colleague's save.
-        raise StaleResponse(_stale_message(response)) from None
+        raise StaleResponse(stale_message(response)) from None
 
 
 def missing_answers(response: Response, questions: list[Question]) -> list[Question]:
@@ -341,7 +363,7 @@ def submit(
     late = ensure_accepting(session, consultation, response.organisation_id, now)
     if _repeats_own_submission(response, user):
         raise AlreadySubmitted(_already_submitted_message(response))
-    _check_editable(session, response, expected_version, now)
+    _check_editable(session, response, expected_version, now, _stale_submission_message)
     missing = missing_answers(response, consultation.questions)
     if missing:
         which = ", ".join(q.label.lower() for q in missing)
@@ -365,7 +387,7 @@ def submit(
     session.add(revision)
     response.status = ResponseStatus.submitted
     response.current_revision = revision
-    touch(session, response, user, now)
+    touch(session, response, user, now, _stale_submission_message)
     audit.record(
         session,
         "response.submitted",
