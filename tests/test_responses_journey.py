@@ -3,6 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from consult.filters import uk_datetime
 from consult.models import ResponseStatus
 from tests import factories
 from tests.conftest import normalise
@@ -360,6 +361,21 @@ def test_withdrawing_a_response(client, get_page, db, consultation, signed_in):
     assert page.select_one("a#amend") is None
     assert stored_response(db, consultation, signed_in.organisation_id).status is (
         ResponseStatus.withdrawn
+    )
+
+
+def test_the_withdrawn_response_says_at_what_time_it_was_withdrawn(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    page = get_page(f"{response_url(consultation)}/withdraw")
+    client.post(f"{response_url(consultation)}/withdraw", data={"version": version_on(page)})
+    withdrawn_at = stored_response(db, consultation, signed_in.organisation_id).updated_at
+    page = get_page(response_url(consultation))
+    assert normalise(page.select_one("#withdrawn .govuk-warning-text__text").text) == (
+        f"Warning Your organisation withdrew this response at {uk_datetime(withdrawn_at)}. "
+        "It is not counted in the summary for the Panel."
     )
 
 
