@@ -19,6 +19,7 @@ import filetype
 from flask import Response, current_app, send_file
 
 from consult.errors import InvalidInput, NotFound
+from consult.filters import size_limit
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -110,15 +111,11 @@ def _copy(stream: BinaryIO, handle: int, max_bytes: int) -> tuple[str, int]:
             size += len(chunk)
             if size > max_bytes:
                 raise InvalidInput(
-                    f"The selected file must be smaller than {_megabytes(max_bytes)}"
+                    f"The selected file must be smaller than {size_limit(max_bytes)}"
                 )
             digest.update(chunk)
             out.write(chunk)
     return digest.hexdigest(), size
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
 
 
 def sniff(path: Path) -> str | None:

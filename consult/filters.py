@@ -1,4 +1,4 @@
-"""Template filters: times shown in Europe/London, Markdown rendered safely."""
+"""Template filters: times shown in Europe/London, Markdown rendered safely, upload limits."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -59,6 +59,11 @@ def uk_date(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
+def size_limit(size: int) -> str:
+    """An upload limit as the upload hint and the refusal both say it: '10 MB', '2.5 MB'."""
+    return f"{size / (1024 * 1024):g} MB"
+
+
 # The summary sits under the page's h1 and an h2 ("Summary"): its own headings start at h3.
 MARKDOWN_TOP_HEADING = 3
 
@@ -83,3 +88,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(uk_time)
     app.add_template_filter(deadline_change)
     app.add_template_filter(markdown)
+    app.add_template_filter(size_limit)

@@ -167,6 +167,24 @@ def test_a_refused_file_is_explained_in_the_error_summary(
     assert stored(db) == []
 
 
+def test_the_upload_hint_and_the_refusal_give_the_size_limit_alike(
+    app, get_page, consultation, signed_in
+):
+    app.config["MAX_UPLOAD_BYTES"] = 10 * 1024 * 1024  # the default
+    page = get_page(page_url(consultation))
+    assert normalise(page.select_one("#upload-hint").text).endswith("smaller than 10 MB.")
+    app.config["MAX_UPLOAD_BYTES"] = 256 * 1024  # a file over it still fits in a request
+    page = get_page(page_url(consultation))
+    assert normalise(page.select_one("#upload-hint").text).endswith("smaller than 0.25 MB.")
+    page = get_page(
+        page_url(consultation),
+        method="post",
+        data={"upload": (io.BytesIO(PDF + b"x" * 256 * 1024), "big.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert error_summary(page) == ["The selected file must be smaller than 0.25 MB"]
+
+
 def test_no_file_chosen_says_select_a_file(get_page, consultation, signed_in):
     page = get_page(page_url(consultation), method="post", data={})
     assert error_summary(page) == ["Select a file to upload"]
