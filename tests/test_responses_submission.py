@@ -397,6 +397,17 @@ def test_your_responses_lists_status_and_deadline_soonest_first(
     assert deadlines[4].startswith("Closed ")
 
 
+def test_your_responses_links_a_submitted_response_to_the_response_as_submitted(
+    get_page, db, respondent, signed_in
+):
+    consultation = factories.make_consultation(db, "OPEN-1")
+    factories.make_response(db, consultation, respondent)
+    page = get_page("/responses")
+    link = page.select_one("#my-responses tbody tr a")["href"]
+    assert link.endswith(response_url(consultation))
+    assert get_page(link).select_one("a#amend")["href"].endswith(respond_url(consultation))
+
+
 def test_your_responses_is_in_the_header_for_respondents(get_page, signed_in):
     page = get_page("/consultations")
     links = [normalise(a.text) for a in page.select(".govuk-service-navigation__link")]

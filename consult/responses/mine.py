@@ -44,7 +44,9 @@ class MyResponse:
     deadline: datetime  # closes_at, or the late allowance's end if later
     late_allowance: bool
     receipt: str | None
-    can_respond: bool
+    # Open to the organisation and not yet submitted: the row leads on to continuing the
+    # response; otherwise to the response as submitted, which offers amending it.
+    to_continue: bool
 
 
 def my_responses(session: Session, organisation_id: int, now: datetime) -> list[MyResponse]:
@@ -97,7 +99,7 @@ def _row(
         deadline=deadline,
         late_allowance=late_allowance,
         receipt=response.receipt if response else None,
-        can_respond=open_now and status is not MyStatus.withdrawn,
+        to_continue=open_now and status in (MyStatus.not_started, MyStatus.draft),
     )
 
 
