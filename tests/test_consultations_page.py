@@ -10,6 +10,7 @@ from consult.consultations import service
 from consult.db import utcnow
 from consult.filters import uk_datetime
 from consult.models import Document
+from consult.responses.service import withdraw
 from tests import factories
 from tests.conftest import normalise
 
@@ -222,6 +223,35 @@ def test_respondent_with_a_submitted_response_gets_a_link_to_it(db, respondent, 
     factories.make_response(db, consultation, respondent)
     login(respondent)
     page = get_page("/consultations/SSI-2017")
+    assert page.select_one("#view-response")["href"] == "/consultations/SSI-2017/response"
+
+
+def test_respondent_with_a_submitted_response_is_offered_to_view_or_amend_it(
+    db, respondent, login, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    factories.make_response(db, consultation, respondent)
+    login(respondent)
+    page = get_page("/consultations/SSI-2017")
+    assert page.select_one("#respond") is None
+    assert normalise(page.select_one("a.govuk-button#view-response").text) == (
+        "View or amend your response"
+    )
+
+
+def test_respondent_whose_organisation_withdrew_is_told_so_instead_of_respond(
+    db, respondent, login, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    response = factories.make_response(db, consultation, respondent)
+    withdraw(db, response, expected_version=response.version, user=respondent, now=utcnow())
+    db.commit()
+    login(respondent)
+    page = get_page("/consultations/SSI-2017")
+    assert page.select_one("#respond") is None
+    assert normalise(page.select_one("#withdrawn").text).startswith(
+        "Your organisation withdrew its response to this consultation"
+    )
     assert page.select_one("#view-response")["href"] == "/consultations/SSI-2017/response"
 
 

@@ -84,7 +84,7 @@ def show(reference: str):
         "consultations/show.html",
         consultation=consultation,
         status=consultation.status_at(now),
-        has_submitted_response=_organisation_has_submitted(consultation),
+        own_response=_own_response_status(consultation),
         late_allowance=_late_allowance(consultation, now),
         **_what_respondents_said(consultation, now),
     )
@@ -157,8 +157,12 @@ def _late_allowance(consultation: Consultation, now):
     return late_allowance(get_session(), consultation, current_user.organisation_id, now)
 
 
-def _organisation_has_submitted(consultation: Consultation) -> bool:
+def _own_response_status(consultation: Consultation) -> str | None:
+    """'submitted' or 'withdrawn' for the signed-in respondent's organisation's response,
+    which then has no Respond button; None when it has none or only a draft."""
     if not current_user.is_authenticated or current_user.role is not Role.respondent:
-        return False
+        return None
     response = find_response(get_session(), consultation, current_user.organisation_id)
-    return response is not None and response.status is ResponseStatus.submitted
+    if response is None or response.status is ResponseStatus.draft:
+        return None
+    return response.status.value

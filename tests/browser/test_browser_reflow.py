@@ -94,8 +94,7 @@ def test_respondent_pages_reflow(narrow_page, check, base_url, db, respondent):
     check(f"{base_url}/consultations", page.get_by_role("link", name=consultation.title))
     check(
         f"{base_url}/consultations/SSI-2017",
-        page.get_by_role("button", name="Respond"),
-        page.locator("#view-response"),
+        page.get_by_role("button", name="View or amend your response"),
     )
     check(
         f"{respond}/q1",
