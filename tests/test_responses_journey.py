@@ -304,13 +304,13 @@ def test_amending_keeps_the_first_revision_and_adds_a_second(
 ):
     answer_all(client, consultation)
     submit(client, consultation)
-    assert "amending your submitted response" in normalise(
-        get_page(respond_url(consultation)).select_one("#amending").text
-    )
     page = get_page(respond_url(consultation, "q1") + "?change=1")
     client.post(
         respond_url(consultation, "q1") + "?change=1",
         data={"version": version_on(page), "action": "continue", "answer": "No"},
+    )
+    assert "amending your submitted response" in normalise(
+        get_page(respond_url(consultation)).select_one("#amending").text
     )
     before = get_page(response_url(consultation))
     assert summary_rows(before, "answers")["1. Do you agree with the proposed new end date?"] == (
@@ -325,6 +325,21 @@ def test_amending_keeps_the_first_revision_and_adds_a_second(
     )
     history = [normalise(row.select("td")[0].text) for row in page.select("#revisions tbody tr")]
     assert history == ["2 (current)", "1"]
+
+
+def test_the_task_list_says_submitted_until_something_changes(
+    client, get_page, consultation, signed_in
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    page = get_page(respond_url(consultation))
+    assert page.select_one("#amending") is None
+    assert normalise(page.select_one("#submitted").text) == (
+        "Your organisation has submitted this response: SSI-2017-R0001. To amend it, change "
+        "your answers here, then check and submit it again."
+    )
+    [*_, check] = page.select("#submit-tasks .govuk-task-list__item")
+    assert normalise(check.select_one(".govuk-task-list__status").text) == "Submitted"
 
 
 def test_check_answers_says_when_amending(client, get_page, consultation, signed_in):

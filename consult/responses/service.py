@@ -406,15 +406,38 @@ def _repeats_own_submission(response: Response, user: User) -> bool:
     """Whether nothing was saved since this user submitted the current revision, so a page
     from before it (the browser's Back) would only submit the same again."""
     revision = response.current_revision
-    working = {
-        a.question_id: AnswerInput(tuple(a.choices), a.text, a.rationale) for a in response.answers
-    }
     return (
         revision is not None
         and revision.submitted_by_id == user.id
         and response.updated_at == revision.submitted_at
-        and _same_as_submitted(response, working)
+        and _same_as_submitted(response, _working_answers(response))
     )
+
+
+def unchanged_since_submitted(session: Session, response: Response | None) -> bool:
+    """Whether the working copy is still what was last submitted: nothing to submit again."""
+    if (
+        response is None
+        or response.status is not ResponseStatus.submitted
+        or response.current_revision_id is None
+    ):
+        return False
+    # Loaded here in a constant number of queries; ``_same_as_submitted`` then finds it.
+    session.scalar(
+        select(Revision)
+        .where(Revision.id == response.current_revision_id)
+        .options(
+            selectinload(Revision.answers).selectinload(RevisionAnswer.choices),
+            selectinload(Revision.attachments),
+        )
+    )
+    return _same_as_submitted(response, _working_answers(response))
+
+
+def _working_answers(response: Response) -> dict[int, AnswerInput]:
+    return {
+        a.question_id: AnswerInput(tuple(a.choices), a.text, a.rationale) for a in response.answers
+    }
 
 
 def _same_as_submitted(response: Response, given: dict[int, AnswerInput]) -> bool:

@@ -30,6 +30,7 @@ def respond(reference: str):
         sections=tasks.section_tasks(journey.consultation, response),
         last_edit=lambda answer: tasks.last_edit(answer, people),
         ready=_ready(journey, response),
+        submitted=service.unchanged_since_submitted(journey.session, response),
         late_until=journey.late_until(),
         statuses=tasks.TaskStatus,
     )
