@@ -67,6 +67,17 @@ def test_check_answers_asks_for_the_declaration_naming_the_organisation(
     )
 
 
+def test_the_declaration_is_described_by_nothing_empty(client, get_page, consultation, signed_in):
+    answer_all(client, consultation)
+    for page in (
+        get_page(respond_url(consultation, "check")),
+        get_page(respond_url(consultation, "check"), method="post", data={"version": "0"}),
+    ):
+        box = page.select_one("input[type=checkbox][name=declaration]")
+        described_by = box.get("aria-describedby", "").split()
+        assert all(normalise(page.select_one(f"#{i}").text) for i in described_by), described_by
+
+
 def test_submitting_without_the_declaration_is_refused(
     client, get_page, db, consultation, signed_in
 ):
