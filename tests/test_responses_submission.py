@@ -419,6 +419,18 @@ def test_your_responses_links_a_submitted_response_to_the_response_as_submitted(
     assert get_page(link).select_one("a#amend")["href"].endswith(respond_url(consultation))
 
 
+def test_your_responses_table_scrolls_by_keyboard_under_a_heading_that_wraps(
+    get_page, db, respondent, signed_in
+):
+    factories.make_consultation(db, "OPEN-1")
+    page = get_page("/responses")
+    wrapper = page.select_one("#my-responses").find_parent(class_="consult-table-wrapper")
+    assert (wrapper["tabindex"], wrapper["role"]) == ("0", "region")
+    assert wrapper["aria-label"] == "Responses, what is due soonest first"
+    heading = wrapper.find_previous_sibling("h2")
+    assert normalise(heading.text) == "Responses, what is due soonest first"
+
+
 def test_your_responses_is_in_the_header_for_respondents(get_page, signed_in):
     page = get_page("/consultations")
     links = [normalise(a.text) for a in page.select(".govuk-service-navigation__link")]
