@@ -58,6 +58,23 @@ def test_limited_question_has_a_character_count_for_answer_and_rationale(db, get
     assert page.select_one("#rationale-info")
 
 
+def test_text_without_a_set_limit_says_the_default_limit_before_it_is_reached(
+    db, get_page, signed_in
+):
+    hinted = {**QUESTIONS[3], "key": "q2", "hint": "Costs, risks <or> dates."}
+    consultation = factories.make_consultation(db, "LIM-2", questions=[QUESTIONS[0], hinted])
+    page = get_page(respond_url(consultation, "q1"))
+    assert normalise(page.select_one("#rationale-hint").text) == (
+        "You can enter up to 20,000 characters."
+    )
+    assert "rationale-hint" in page.select_one("textarea#rationale")["aria-describedby"]
+    page = get_page(respond_url(consultation, "q2"))
+    assert [normalise(line) for line in page.select_one("#answer-hint").stripped_strings] == [
+        "Costs, risks <or> dates.",
+        "You can enter up to 20,000 characters.",
+    ]
+
+
 def test_answer_over_the_limit_is_refused_by_the_server(get_page, db, consultation, signed_in):
     page = get_page(
         respond_url(consultation, "q3"),

@@ -17,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovTextArea,
 )
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     Field,
@@ -251,6 +252,8 @@ def answer_params(question: Question) -> dict:
     }
     if question.max_length:
         params["maxlength"] = question.max_length
+    else:
+        params["hint"] = _default_limit_hint(question.hint)
     return params
 
 
@@ -259,4 +262,15 @@ def rationale_params(question: Question) -> dict:
     params: dict = {"rows": 6}
     if question.max_length:
         params["maxlength"] = question.max_length
+    else:
+        params["hint"] = _default_limit_hint(None)
     return params
+
+
+def _default_limit_hint(hint: str | None) -> dict:
+    """A text box without a limit set by SECAS (so without a character count) says the
+    default limit in its hint, so nobody first learns of it from an error."""
+    limit = f"You can enter up to {DEFAULT_TEXT_LIMIT:,} characters."
+    if not hint:
+        return {"text": limit}
+    return {"html": Markup("{}<br>{}").format(hint, limit)}
