@@ -121,6 +121,19 @@ def test_respondent_pages_reflow(narrow_page, check, base_url, db, respondent):
     check(f"{base_url}/responses", page.get_by_role("link", name=consultation.title))
 
 
+def test_a_word_too_long_for_the_window_wraps_instead_of_widening_the_page(
+    narrow_page, check, base_url, db, respondent
+):
+    word = "W" * 300
+    question = {**QUESTIONS[0], "text": f"Do you agree {word}?", "hint": word}
+    consultation = factories.make_consultation(db, "LONG-1", title=word, questions=[question])
+    consultation.summary = f"Background: {word}"
+    db.commit()
+    check(f"{base_url}/consultations/LONG-1")
+    sign_in(narrow_page, base_url, respondent)
+    check(f"{base_url}/consultations/LONG-1/respond/q1", narrow_page.get_by_label("Yes"))
+
+
 def test_panel_summary_pages_reflow(narrow_page, check, base_url, db, panel):
     arrange(db)
     page = narrow_page
