@@ -160,6 +160,10 @@ def test_confirmation_under_a_late_allowance_gives_the_allowances_end(
         f"You can amend or withdraw your response until {uk_datetime(until)} (late allowance)."
     )
     assert "after the consultation closes" not in normalise(page.text)
+    receipt = fresh(db).scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "receipt"))
+    assert receipt.endswith(
+        f"until {uk_datetime(until)}, when your organisation's late allowance ends."
+    )
 
 
 def test_late_allowance_for_one_organisation_does_not_open_it_to_others(

@@ -398,7 +398,10 @@ def submit(
         revision=revision.number,
         late=late,
     )
-    _queue_receipt(session, response, revision, user)
+    allowance = (
+        late_allowance(session, consultation, response.organisation_id, now) if late else None
+    )
+    _queue_receipt(session, response, revision, user, allowance)
     return revision
 
 
@@ -579,7 +582,13 @@ def withdraw(
     )
 
 
-def _queue_receipt(session: Session, response: Response, revision: Revision, user: User) -> None:
+def _queue_receipt(
+    session: Session,
+    response: Response,
+    revision: Revision,
+    user: User,
+    allowance: LateAllowance | None,
+) -> None:
     consultation = response.consultation
     answers = {a.question_id: a for a in response.answers}
     lines = [
@@ -613,8 +622,12 @@ def _queue_receipt(session: Session, response: Response, revision: Revision, use
     lines += _attachment_lines(revision)
     lines += [
         "",
-        "You can amend or withdraw this response until the consultation closes at "
-        f"{uk_datetime(consultation.closes_at)}.",
+        "You can amend or withdraw this response until "
+        + (
+            f"{uk_datetime(allowance.until)}, when your organisation's late allowance ends."
+            if allowance
+            else f"the consultation closes at {uk_datetime(consultation.closes_at)}."
+        ),
     ]
     mail.queue(
         session,
