@@ -93,59 +93,73 @@ class SummaryPage(Visitor):
 
 
 class Changer(Visitor):
-    """A respondent posting a form again and again from the page they fetched once.
+    """A respondent posting forms again and again from the pages they fetched once.
 
-    A successful post moves the response's version on by a fixed step (learnt after the
-    first post by reading the page again), so the next post carries the version the page
-    would show now, as a person's next page would; any refusal is a failure."""
+    Each task posts ``posts`` (address, figure name) in turn. A successful post moves the
+    response's version on by a fixed step per address (learnt after its first post by
+    reading the page again), so the next post carries the version the page would show
+    now, as a person's next page would; any refusal is a failure."""
 
     abstract = True
-    path = ""
-    name = ""
+    posts: tuple[tuple[str, str], ...] = ()
 
     def on_start(self) -> None:
         super().on_start()
         self.sign_in(DATA["respondents"][next(_people)])
-        self.step: int | None = None
+        self.steps: dict[str, int] = {}
         self.refresh()
 
     def refresh(self) -> None:
-        page = self.client.get(self.path, name="(page for its token)")
+        page = self.client.get(self.posts[-1][0], name="(page for its token)")
         self.csrf = hidden("csrf_token", page.text)
         self.version = int(hidden("version", page.text))
 
-    def form(self) -> dict:
-        return {"csrf_token": self.csrf, "version": str(self.version)}
+    def fields(self, path: str) -> dict:
+        """What the form at ``path`` sends besides its token and version."""
+        raise NotImplementedError
 
     @task
     def change(self) -> None:
-        with self.client.post(
-            self.path, data=self.form(), name=self.name, catch_response=True,
-        ) as response:  # fmt: skip
+        for path, name in self.posts:
+            if not self.post(path, name):
+                self.refresh()
+                return
+
+    def post(self, path: str, name: str) -> bool:
+        form = {"csrf_token": self.csrf, "version": str(self.version), **self.fields(path)}
+        with self.client.post(path, data=form, name=name, catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"refused: {response.status_code}")
         if response.status_code != 302:
-            self.refresh()
-        elif self.step is None:
+            return False
+        if path in self.steps:
+            self.version += self.steps[path]
+        else:
             before = self.version
             self.refresh()
-            self.step = self.version - before
-        else:
-            self.version += self.step
+            self.steps[path] = self.version - before
+        return True
+
+    def answer(self) -> dict:
+        rationale = f"We support the new date (version {self.version})."
+        return {"action": "later", "answer": "Yes", "rationale": rationale}
 
 
 class SaveAnswer(Changer):
-    path = f"{OPEN}/respond/q1"
-    name = "saving an answer"
+    posts = ((f"{OPEN}/respond/q1", "saving an answer"),)
 
-    def form(self) -> dict:
-        rationale = f"We support the new date (version {self.version})."
-        return {**super().form(), "action": "later", "answer": "Yes", "rationale": rationale}
+    def fields(self, path: str) -> dict:
+        return self.answer()
 
 
 class Submit(Changer):
-    path = f"{OPEN}/respond/check"
-    name = "submitting"
+    """An amendment: a changed answer (not timed), then submitting it. Submitting with
+    nothing changed stores nothing (it only says the response was already submitted)."""
 
-    def form(self) -> dict:
-        return {**super().form(), "declaration": "y"}
+    posts = (
+        (f"{OPEN}/respond/q1", "(changing an answer to submit)"),
+        (f"{OPEN}/respond/check", "submitting"),
+    )
+
+    def fields(self, path: str) -> dict:
+        return self.answer() if path.endswith("/q1") else {"declaration": "y"}
