@@ -75,7 +75,7 @@ class ConsultationKind(enum.StrEnum):
             "panel_consultation": "Panel consultation",
             "modification_report": "Modification Report Consultation",
             "draft_proposal": "Draft proposal consultation",
-            "other": "Consultation",
+            "other": "Other consultation",
         }[self.value]
 
 

@@ -144,7 +144,14 @@ def test_the_change_password_page_is_labelled(respondent, client, get_page):
 
 def test_the_preferences_page_links_to_password_and_two_factor(respondent, client, get_page):
     sign_in(client, respondent)
-    links = get_page("/account/preferences").select("#sign-in-settings a")
+    # The header names the page for all it holds (e-mails, password, two-factor sign-in).
+    header = get_page("/consultations").select(".consult-account a")
+    assert [(normalise(a.text), a["href"]) for a in header] == [
+        ("Your account", "/account/preferences")
+    ]
+    page = get_page("/account/preferences")
+    assert normalise(page.select_one("h1").text) == "Your account"
+    links = page.select("#sign-in-settings a")
     assert [(normalise(a.text), a["href"]) for a in links] == [
         ("Change your password", "/account/password"),
         ("Two-factor sign-in (off)", "/account/two-factor"),

@@ -122,5 +122,5 @@ def test_header_links_to_what_each_role_can_do(request, get_page, login, who, ex
         login(request.getfixturevalue(who))
     page = get_page("/consultations")
     links = page.select(".govuk-service-navigation__list > li > a")
-    account = {"Sign in", "E-mail preferences"}
+    account = {"Sign in", "Your account"}
     assert [normalise(a.text) for a in links if normalise(a.text) not in account] == expected

@@ -35,8 +35,9 @@ ROLE_CHOICES = [
     SelectChoice(Role.secas.value, "SECAS"),
     SelectChoice(Role.panel.value, "Panel member"),
 ]
-ROLE_HINTS = "Respondents answer for one organisation; SECAS run the console; Panel members "
-ROLE_HINTS += "read responses and summaries."
+ROLE_HINTS = "Respondents answer for one organisation; SECAS (the secretariat) run "
+ROLE_HINTS += "consultations and manage organisations and users; Panel members read responses "
+ROLE_HINTS += "and summaries."
 
 
 def as_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
