@@ -345,9 +345,29 @@ def test_the_task_list_says_submitted_until_something_changes(
 def test_check_answers_says_when_amending(client, get_page, consultation, signed_in):
     answer_all(client, consultation)
     submit(client, consultation)
+    page = get_page(respond_url(consultation, "q1") + "?change=1")
+    client.post(
+        respond_url(consultation, "q1") + "?change=1",
+        data={"version": version_on(page), "action": "continue", "answer": "No"},
+    )
     page = get_page(respond_url(consultation, "check"))
     assert "amending your submitted response SSI-2017-R0001" in normalise(
         page.select_one("#amending").text
+    )
+
+
+def test_check_answers_says_submitted_while_nothing_changed(
+    client, get_page, consultation, signed_in
+):
+    # As after the browser's Back from the confirmation page: submitting again would store
+    # nothing, so the page must not say an amendment is under way.
+    answer_all(client, consultation)
+    submit(client, consultation)
+    page = get_page(respond_url(consultation, "check"))
+    assert page.select_one("#amending") is None
+    assert normalise(page.select_one("#submitted").text) == (
+        "Your organisation has submitted this response: SSI-2017-R0001, and nothing has "
+        "changed since. To amend it, change your answers, then check and submit it again."
     )
 
 

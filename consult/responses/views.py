@@ -263,6 +263,7 @@ def _render_check(journey: Journey, response: Response, form, errors: list[dict]
         errors=errors,
         has_errors=bool(errors),
         late_until=journey.late_until(),
+        submitted=service.unchanged_since_submitted(journey.session, response),
     )
 
 
