@@ -209,7 +209,13 @@ def check_answers(reference: str):
     form = forms.submit_form(response.organisation.name)
     errors = []
     if form.validate_on_submit():
-        errors = _submit(journey, response, form)
+        try:
+            errors = _submit(journey, response, form)
+        except AlreadySubmitted as error:
+            # Not the confirmation page: no receipt was sent now, to anyone.
+            journey.session.rollback()
+            flash(str(error), "info")
+            return redirect(journey.url("responses.view_response"))
         if not errors:
             return redirect(journey.url("responses.confirmation"))
         response = journey.response()
@@ -219,8 +225,7 @@ def check_answers(reference: str):
 
 def _submit(journey: Journey, response: Response, form: forms.SubmitForm) -> list[dict]:
     """Submit and commit; a refused submission returns what to put right, storing nothing.
-    One that would repeat the current revision stores nothing either, and says so on the
-    confirmation page."""
+    One that would repeat the current revision raises AlreadySubmitted."""
     try:
         service.submit(
             journey.session,
@@ -236,10 +241,6 @@ def _submit(journey: Journey, response: Response, form: forms.SubmitForm) -> lis
     except StaleResponse as error:
         journey.session.rollback()
         return [{"text": str(error), "href": "#submit"}]
-    except AlreadySubmitted as error:
-        journey.session.rollback()
-        flash(str(error), "info")
-        return []
     journey.session.commit()
     return []
 
