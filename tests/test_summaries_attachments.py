@@ -18,6 +18,7 @@ from consult.models import Attachment, PartyCategory
 from consult.responses import attachments
 from consult.responses import service as responses
 from consult.summaries import views
+from consult.summaries.archive import CountedAttachment
 from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import (
@@ -306,3 +307,14 @@ def test_a_long_name_is_shortened_keeping_receipt_and_extension(
     assert max(len(first), len(second)) <= NAME_LIMIT
     single = download(client, file_url(file_id(db, LONG_FILENAME)))
     assert filename_of(single) == first
+
+
+def test_a_long_name_without_a_real_extension_stays_within_the_limit():
+    # Uploads always end in an accepted extension; a name stored otherwise (an early dot,
+    # then 198 characters) must still not make an entry longer than the limit.
+    attachment = CountedAttachment(
+        1, "A" * 40 + "-R0001", "Very long organisation name " * 5, False, "x." + "b" * 198,
+        "application/pdf", 1, "0" * 64,
+    )  # fmt: skip
+    assert len(attachment.download_name) <= NAME_LIMIT
+    assert attachment.download_name.startswith("A" * 40 + "-R0001 Very long organisation")

@@ -39,6 +39,8 @@ from consult.summaries.service import Summary, Version, display_name
 MISSING_NOTE = "Files that could not be found.txt"
 # Windows forbids these in a file name, and its zip extraction refuses an entry with one.
 # No entry can be a device name such as CON or NUL: each begins with its receipt.
+# Longer than this after the last dot, it is part of the name, not an extension.
+_LONGEST_EXTENSION = 10
 _FORBIDDEN = str.maketrans(dict.fromkeys('<>:"/\\|?*', "-"))
 
 
@@ -72,11 +74,15 @@ class CountedAttachment:
         """The download name, with " (<number>)" before the extension from 2 on, within
         the download name limit (the respondent and the file's stem give way), and not
         ending in a dot or space, which Windows drops."""
-        filename = PurePosixPath(_clean(self.filename))
+        filename = _clean(self.filename)
+        suffix = PurePosixPath(filename).suffix
+        if len(suffix) > _LONGEST_EXTENSION:  # "Acme Ltd. response to …": no extension
+            suffix = ""
+        stem = filename.removesuffix(suffix) if suffix else filename
         tag = f" ({number})" if number > 1 else ""
-        room = files.DOWNLOAD_NAME_LIMIT - len(f"{self.receipt}  - {tag}{filename.suffix}")
-        respondent, stem = _fitted(_clean(self.respondent), filename.stem, room)
-        name = f"{self.receipt} {respondent} - {stem}{tag}{filename.suffix}"
+        room = files.DOWNLOAD_NAME_LIMIT - len(f"{self.receipt}  - {tag}{suffix}")
+        respondent, stem = _fitted(_clean(self.respondent), stem, max(room, 0))
+        name = f"{self.receipt} {respondent} - {stem}{tag}{suffix}"
         return name.rstrip(". ")
 
 
