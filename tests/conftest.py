@@ -183,6 +183,8 @@ def check_page(page: BeautifulSoup) -> None:
         assert target in ids, f"error summary links to #{target}, which is not on the page"
     if page.select_one(".govuk-error-summary"):
         assert title.text.strip().startswith("Error: "), "page with errors needs 'Error: ' title"
+    empty = empty_descriptions(page)
+    assert not empty, f"aria-describedby names missing or empty elements: {empty}"
 
 
 def empty_descriptions(page: BeautifulSoup) -> list[str]:
