@@ -156,19 +156,27 @@ def extend(
     )
     _change_deadline(session, consultation, kind, new_closes_at, reason.strip(), actor_id)
     if kind is DeadlineChangeKind.reopened:
-        _take_down_what_respondents_said(session, consultation, now, actor_id)
+        take_down_what_respondents_said(
+            session, consultation, now, actor_id, reason="The consultation was reopened"
+        )
 
 
-def _take_down_what_respondents_said(
-    session: Session, consultation: Consultation, now: datetime, actor_id: int | None
+def take_down_what_respondents_said(
+    session: Session,
+    consultation: Consultation,
+    now: datetime,
+    actor_id: int | None,
+    reason: str | None = None,
 ) -> None:
-    """Reopening takes what respondents said off the public page, as SECAS withdrawing it
-    would: responses still to come would change it. SECAS publishes it again after the
-    new close; until then every page that shows its status says it is not published."""
+    """Take "What respondents said" off the public page, audited: SECAS withdrawing it,
+    or reopening, since responses still to come would change it. SECAS publishes it again
+    after the new close; until then every page that shows its status says it is not
+    published."""
     published_at = consultation.summary_published_at
     if published_at is None:
         return
     consultation.summary_published_at = None
+    detail = {"reason": reason} if reason else {}
     audit.record(
         session,
         "summary.withdrawn",
@@ -177,7 +185,7 @@ def _take_down_what_respondents_said(
         reference=consultation.reference,
         published_at=published_at.isoformat(timespec="seconds"),
         withdrawn_at=now.isoformat(timespec="seconds"),
-        reason="The consultation was reopened",
+        **detail,
     )
 
 

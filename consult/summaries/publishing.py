@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from consult import audit
+from consult.consultations import service as consultations
 from consult.errors import InvalidInput
 from consult.models import Consultation, ConsultationStatus, User
 from consult.summaries.service import Summary, Version, summarise
@@ -46,17 +47,7 @@ def withdraw(session: Session, consultation: Consultation, *, user: User, now: d
         raise InvalidInput(
             "What respondents said is not published, so there is nothing to withdraw."
         )
-    published_at = consultation.summary_published_at
-    consultation.summary_published_at = None
-    audit.record(
-        session,
-        "summary.withdrawn",
-        actor_id=user.id,
-        consultation_id=consultation.id,
-        reference=consultation.reference,
-        published_at=published_at.isoformat(timespec="seconds"),
-        withdrawn_at=now.isoformat(timespec="seconds"),
-    )
+    consultations.take_down_what_respondents_said(session, consultation, now, user.id)
 
 
 def public_summary(session: Session, consultation: Consultation, now: datetime) -> Summary | None:
