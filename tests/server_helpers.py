@@ -109,14 +109,23 @@ class Submitter:
         except requests.RequestException as error:
             return Outcome(self.organisation_id, status=None, error=type(error).__name__)
         page = parse(response)
-        receipt = page.select_one("#receipt")
         return Outcome(
             self.organisation_id,
             status=response.status_code,
             statuses=[r.status_code for r in response.history] + [response.status_code],
             heading=heading(page),
-            receipt=normalise(receipt.text) if receipt else None,
+            receipt=receipt_on(page),
         )
+
+
+def receipt_on(page) -> str | None:
+    """The receipt reference the page shows: the confirmation page's, or, on the response
+    as submitted (where submitting again with nothing changed lands), its summary row's."""
+    receipt = page.select_one("#receipt")
+    if receipt is None:
+        key = page.find("dt", string=lambda text: text and text.strip() == "Receipt reference")
+        receipt = key.find_next_sibling("dd") if key else None
+    return normalise(receipt.text) if receipt else None
 
 
 @dataclass
