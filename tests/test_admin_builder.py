@@ -96,7 +96,7 @@ def test_the_overview_renders_the_summary_markdown_safely(db, get_page):
         ),
         (
             {"opens_date": ["31", "2", "2040"]},
-            ["The opening date must be a real date, for example 28 6 2017"],
+            ["The opening date must be a real date, for example, 7 6 2017"],
         ),
         ({"closes_time": "5pm"}, ["Enter the closing time as hours and minutes, like 17:00"]),
         (

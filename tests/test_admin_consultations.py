@@ -268,7 +268,7 @@ def error_messages(page) -> list[str]:
         ),
         (
             {"closes_date": ["31", "2", "2040"], "closes_time": "17:00", "reason": "x"},
-            ["The new closing date must be a real date, for example 28 6 2017"],
+            ["The new closing date must be a real date, for example, 28 6 2017"],
         ),
         (
             {"closes_date": ["1", "", "2040"], "closes_time": "17:00", "reason": "x"},

@@ -204,7 +204,7 @@ def test_a_malformed_allowance_shows_errors_not_a_server_error(
         get_page, organisation, until_date=["31", "2", "2030"], until_time="5pm", reason=" "
     )
     assert error_summary(page) == [
-        "The date must be a real date, for example 28 6 2017",
+        "The date must be a real date, for example, 28 6 2017",
         "Enter the time as hours and minutes, like 17:00",
         "Enter the reason for the late allowance",
     ]

@@ -100,13 +100,16 @@ class GovDateField(Field):
         if missing:
             raise ValidationError(f"The {self.noun} must include a {' and '.join(missing)}")
         if not all(p.isascii() and p.isdigit() for p in parts) or len(year) != 4:
-            raise ValidationError(f"The {self.noun} must be a real date, for example 28 6 2017")
+            raise ValidationError(self._not_a_real_date())
         try:
             self.data = date(int(year), int(month), int(day))
         except ValueError:
-            raise ValidationError(
-                f"The {self.noun} must be a real date, for example 28 6 2017"
-            ) from None
+            raise ValidationError(self._not_a_real_date()) from None
+
+    def _not_a_real_date(self) -> str:
+        """The message for a date that does not exist, with the example its hint gives."""
+        example = self.description or "For example, 28 6 2017"
+        return f"The {self.noun} must be a real date, {example[0].lower()}{example[1:]}"
 
 
 def uk_moment(day: date, clock: str) -> datetime:
