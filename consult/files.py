@@ -46,6 +46,8 @@ _ZIP_MARKERS = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
 # download names stay under the 255 characters file systems allow.
 UPLOAD_NAME_LIMIT = 200
 DOWNLOAD_NAME_LIMIT = 240
+# Longer than this after the last dot, it is part of the name, not an extension.
+LONGEST_EXTENSION = 10
 
 
 @dataclass(frozen=True)
@@ -178,15 +180,20 @@ def safe_display_name(filename: str | None, limit: int = UPLOAD_NAME_LIMIT) -> s
     return _shortened(name, limit) or "file"
 
 
+def extension(name: str) -> str:
+    """The name's extension (".pdf"), or "" when what follows its last dot is too long to
+    be one ("Acme Ltd. response to …")."""
+    suffix = PurePosixPath(name).suffix
+    return suffix if len(suffix) <= LONGEST_EXTENSION else ""
+
+
 def _shortened(name: str, limit: int) -> str:
     """``name`` cut to ``limit`` characters from the end of its stem: a file whose name
     lost its extension opens as nothing, and an upload's type is checked by it."""
     if len(name) <= limit:
         return name
-    extension = PurePosixPath(name).suffix
-    if len(extension) > limit // 2:  # no extension would be this long
-        extension = ""
-    return name[: limit - len(extension)].rstrip() + extension
+    kept = extension(name)
+    return name[: limit - len(kept)].rstrip() + kept
 
 
 def store(checked: CheckedFile, root: Path, area: str) -> Path:

@@ -14,7 +14,7 @@ there are.
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import func, select
@@ -39,8 +39,6 @@ from consult.summaries.service import Summary, Version, display_name
 MISSING_NOTE = "Files that could not be found.txt"
 # Windows forbids these in a file name, and its zip extraction refuses an entry with one.
 # No entry can be a device name such as CON or NUL: each begins with its receipt.
-# Longer than this after the last dot, it is part of the name, not an extension.
-_LONGEST_EXTENSION = 10
 _FORBIDDEN = str.maketrans(dict.fromkeys('<>:"/\\|?*', "-"))
 
 
@@ -75,9 +73,7 @@ class CountedAttachment:
         the download name limit (the respondent and the file's stem give way), and not
         ending in a dot or space, which Windows drops."""
         filename = _clean(self.filename)
-        suffix = PurePosixPath(filename).suffix
-        if len(suffix) > _LONGEST_EXTENSION:  # "Acme Ltd. response to …": no extension
-            suffix = ""
+        suffix = files.extension(filename)
         stem = filename.removesuffix(suffix) if suffix else filename
         tag = f" ({number})" if number > 1 else ""
         room = files.DOWNLOAD_NAME_LIMIT - len(f"{self.receipt}  - {tag}{suffix}")
