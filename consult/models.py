@@ -291,11 +291,20 @@ class Question(Base):
         return self.kind is not QuestionKind.text
 
     @property
+    def number(self) -> int:
+        """Its place in the form as respondents see it ("Question 2 of 5")."""
+        return self.consultation.questions.index(self) + 1
+
+    @property
     def label(self) -> str:
-        """What people call it: "Question 2", numbered by its place in the form as
-        respondents see it ("Question 2 of 5"). The key is an identifier, for addresses and
-        spreadsheet columns, and need not follow the order once SECAS moves questions."""
-        return f"Question {self.consultation.questions.index(self) + 1}"
+        return question_label(self.number)
+
+
+def question_label(number: int) -> str:
+    """What people call a question: "Question 2", numbered by its place in the form. Its
+    key is an identifier, for addresses and spreadsheet columns, and need not follow the
+    order once SECAS moves questions."""
+    return f"Question {number}"
 
 
 class Document(Base):

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from consult.auth.guards import role_required
 from consult.errors import AlreadySubmitted, IncompleteResponse, StaleResponse
 from consult.filters import uk_datetime
-from consult.models import Question, Response, ResponseStatus, Role
+from consult.models import Question, Response, ResponseStatus, Role, question_label
 from consult.responses import forms, service, tasks
 from consult.responses.journey import PREFIX, Journey, attempt, bp, load_journey
 
@@ -273,10 +273,11 @@ def _missing_errors(journey: Journey, missing: list[str], changed: list[str]) ->
     to the page where it is given."""
     errors = []
     for number, question in enumerate(journey.consultation.questions, start=1):
+        label = question_label(number)
         if question.key in changed:
-            text = f"Question {number} has changed since it was answered: check the answer"
+            text = f"{label} has changed since it was answered: check the answer"
         elif question.key in missing:
-            text = f"Answer question {number}: {question.text}"
+            text = f"Answer {label.lower()}: {question.text}"
         else:
             continue
         href = journey.url("responses.question", key=question.key, change=1)

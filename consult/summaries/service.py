@@ -39,6 +39,7 @@ from consult.models import (
     Revision,
     RevisionAnswer,
     RevisionChoice,
+    question_label,
     receipt_reference,
 )
 
@@ -153,10 +154,7 @@ class SummaryQuestion:
 
     @property
     def label(self) -> str:
-        """What people call it: "Question 2", numbered as respondents saw it. (The key is
-        an identifier, for addresses and spreadsheet columns; it need not follow the
-        order once SECAS moves questions.)"""
-        return f"Question {self.number}"
+        return question_label(self.number)
 
     @property
     def heading(self) -> str:
