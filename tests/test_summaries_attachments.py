@@ -5,6 +5,7 @@ with appear."""
 
 import copy
 import io
+import unicodedata
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -293,6 +294,22 @@ def test_names_differing_only_by_case_are_numbered(app, client, db, attached, as
         "SSI-2017-R0001 British Gas - Evidence (2).pdf",
         "SSI-2017-R0002 Octopus Energy - costs.pdf",
     ]
+
+
+def test_names_spelt_with_the_same_accented_letters_are_one_name(
+    app, client, db, attached, as_panel
+):
+    # "é" typed as one character on Windows, as "e" and a combining accent on macOS: the
+    # same name to macOS, whose unzip would put one file over the other.
+    composed, decomposed = "Réponse.pdf", "Re\u0301ponse.pdf"
+    attach(app, db, attached, "British Gas", composed, PDF + b"typed on Windows")
+    attach(app, db, attached, "British Gas", decomposed, PDF + b"typed on a Mac")
+    names = [name for name in zip_names(client) if "ponse" in name]
+    assert names == [
+        "SSI-2017-R0001 British Gas - Réponse.pdf",
+        "SSI-2017-R0001 British Gas - Réponse (2).pdf",
+    ]
+    assert all(unicodedata.is_normalized("NFC", name) for name in names)
 
 
 def test_a_long_name_is_shortened_keeping_receipt_and_extension(

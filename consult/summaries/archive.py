@@ -11,6 +11,7 @@ hide. Files are copied into the zip a chunk at a time, so memory stays flat howe
 there are.
 """
 
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -161,8 +162,10 @@ def entries(session: Session, summary: Summary) -> Iterator[ZipEntry]:
 
 def _clean(part: str) -> str:
     """Part of a name safe inside a zip: what Windows forbids replaced, no control
-    characters."""
-    return "".join(ch for ch in part.translate(_FORBIDDEN) if ch.isprintable()).strip()
+    characters, accents composed (NFC), so that names macOS holds to be the same (an "é"
+    typed as one character or as "e" and an accent) are the same here too."""
+    part = unicodedata.normalize("NFC", part.translate(_FORBIDDEN))
+    return "".join(ch for ch in part if ch.isprintable()).strip()
 
 
 def _fitted(respondent: str, stem: str, room: int) -> tuple[str, str]:
