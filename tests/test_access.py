@@ -46,6 +46,7 @@ POLICY = {
     "summaries.summary_attachment": PANEL,
     "summaries.index": PANEL,
     "summaries.answers_page": PANEL,
+    "summaries.response": PANEL,
     "summaries.publish": SECAS,
     "summaries.withdraw": SECAS,
     "consultations.what_respondents_said": PUBLIC,
@@ -162,6 +163,7 @@ def _url(rule, world: dict) -> str:
         "organisation_id": 1,
         "user_id": 1,
         "response_id": 1,
+        "receipt_number": 1,
         "message_id": 1,
         "token": "not-a-token",
     }

@@ -96,6 +96,15 @@ def first_attachments(session: Session, summary: Summary, limit: int) -> list[Co
     return [_counted(row, summary.reference, summary.version) for row in session.execute(query)]
 
 
+def of_response(
+    session: Session, consultation: Consultation, version: Version, response_id: int
+) -> list[CountedAttachment]:
+    """The files one counted response was submitted with, as this version shows them
+    (none of a confidential respondent's in the public version)."""
+    query = _query(consultation.id, version).where(Response.id == response_id)
+    return [_counted(row, consultation.reference, version) for row in session.execute(query)]
+
+
 def find(
     session: Session, consultation: Consultation, version: Version, attachment_id: int
 ) -> CountedAttachment:

@@ -182,6 +182,7 @@ class Respondent:
     """One submitted response's particulars; ``name`` is already right for the version."""
 
     response_id: int
+    receipt_number: int
     receipt: str
     name: str
     category: PartyCategory
@@ -496,6 +497,48 @@ def respondents_page(
     return [_respondent(row, summary.reference, summary.version) for row in session.execute(query)]
 
 
+@dataclass(frozen=True)
+class OneResponse:
+    """One counted response with every answer, and its neighbours in receipt order."""
+
+    row: ResponseRow
+    previous: int | None
+    next: int | None
+
+
+def one_response(
+    session: Session,
+    consultation: Consultation,
+    questions: list[SummaryQuestion],
+    version: Version,
+    receipt_number: int,
+) -> OneResponse:
+    """The counted response with this receipt number, as ``version`` shows it; NotFound
+    for a draft, a withdrawn response or a number never given."""
+    who = session.execute(
+        _respondents_query_for(consultation.id).where(Response.receipt_number == receipt_number)
+    ).first()
+    if who is None:
+        receipt = receipt_reference(consultation.reference, receipt_number)
+        raise NotFound(f"No submitted response {receipt} in this summary")
+    collected: dict[int, list] = {}
+    for row in session.execute(
+        _answers_query(consultation.id, questions).where(Response.id == who.id)
+    ):
+        _collect(collected, row)
+    numbers = _counted(select(Response.receipt_number).select_from(Response), consultation.id)
+    before = numbers.where(Response.receipt_number < receipt_number)
+    after = numbers.where(Response.receipt_number > receipt_number)
+    return OneResponse(
+        row=ResponseRow(
+            _respondent(who, consultation.reference, version),
+            _cells(collected, {q.id: q for q in questions}),
+        ),
+        previous=session.scalar(before.order_by(Response.receipt_number.desc()).limit(1)),
+        next=session.scalar(after.order_by(Response.receipt_number).limit(1)),
+    )
+
+
 def iter_respondents(session: Session, summary: Summary) -> Iterator[Respondent]:
     """Every respondent, in receipt order, streamed from one query."""
     result = session.execute(_respondents_query(summary).execution_options(yield_per=BATCH_SIZE))
@@ -507,6 +550,7 @@ def _respondent(row, reference: str, version: Version) -> Respondent:
     category = PartyCategory(row.category)
     return Respondent(
         response_id=row.id,
+        receipt_number=row.receipt_number,
         receipt=receipt_reference(reference, row.receipt_number),
         name=display_name(row.name, category, row.confidential, version),
         category=category,

@@ -24,7 +24,7 @@ from consult.auth.guards import role_required
 from consult.db import get_session, reads_one_snapshot, snapshot_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import london
-from consult.models import Consultation, ConsultationStatus, Role
+from consult.models import Consultation, ConsultationStatus, Role, receipt_reference
 from consult.responses import attachments
 from consult.summaries import answers, archive, kept, publishing, service, writers
 from consult.summaries.chart import bar_chart
@@ -125,6 +125,28 @@ def answers_page(reference: str, key: str):
     found = answers.answers_page(get_session(), data, question, chosen)
     return render_template(
         "summaries/answers.html", summary=data, found=found, endpoint="summaries.answers_page"
+    )
+
+
+@bp.get(SUMMARY_PATH + "/responses/<int:receipt_number>")
+@reads_one_snapshot
+@role_required(Role.panel, Role.secas)
+def response(reference: str, receipt_number: int):
+    """One respondent's whole response, as last submitted, read as they wrote it."""
+    version = service.parse_version(request.args.get("version"))
+    session = get_session()
+    consultation = service.find_consultation(session, reference, utcnow(), ("questions",))
+    questions = service.summary_questions(consultation)
+    found = service.one_response(session, consultation, questions, version, receipt_number)
+    attached = archive.of_response(session, consultation, version, found.row.respondent.response_id)
+    return render_template(
+        "summaries/response.html",
+        consultation=consultation,
+        questions=questions,
+        found=found,
+        attached=attached,
+        public=version is Version.public,
+        receipt_reference=receipt_reference,
     )
 
 

@@ -41,6 +41,18 @@ def test_filtering_answers_in_the_browser(page, base_url, db, panel, assert_acce
     assert_accessible(page)
 
 
+def test_reading_one_response_and_the_next_passes_axe(page, base_url, db, panel, assert_accessible):
+    arrange(db)
+    _sign_in(page, base_url, panel)
+    page.goto(f"{base_url}/panel/consultations/{REFERENCE}/summary")
+    page.get_by_role("link", name="British Gas", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("British Gas")
+    assert_accessible(page)
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Octopus Energy")
+    assert_accessible(page)
+
+
 def test_published_summary_on_the_public_page_passes_axe(
     page, base_url, db, secas, assert_accessible
 ):
