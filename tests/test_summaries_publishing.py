@@ -98,6 +98,15 @@ def test_public_answers_page_filters_the_published_answers(client, get_page, pub
         assert name not in normalise(answers.select_one("main").text)
 
 
+def test_public_pages_never_link_to_the_panels_pages(client, get_page, published):
+    client.post("/auth/logout")
+    page = get_page(PUBLIC_PAGE)
+    answers = get_page(page.select_one("#published-all-answers-q1")["href"])
+    for shown in (page, answers):
+        links = [a["href"] for a in shown.select("a[href]")]
+        assert not [link for link in links if link.startswith("/panel/")]
+
+
 def test_public_answers_page_rejects_bad_filters_clearly(client, get_page, published):
     page = get_page(f"{PUBLIC_PAGE}/what-respondents-said/q1?category=martians", status=400)
     assert "There is no party category" in normalise(page.select_one("main").text)

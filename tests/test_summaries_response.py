@@ -67,6 +67,19 @@ def test_each_respondent_in_the_summary_links_to_their_whole_response(
     assert answer_rows(page, "q3") == [["Answer", "No further comments."]]
 
 
+def test_each_answer_links_to_the_whole_response_it_is_part_of(db, arranged, as_panel, get_page):
+    octopus = response_url(receipt_number(db, arranged, "Octopus Energy"))
+    summary = get_page(summary_url())
+    links = {normalise(a.text): a["href"] for a in summary.select("#answers-q1 a")}
+    assert links["Octopus Energy"] == octopus
+    answers = get_page(summary_url(suffix="/questions/q1"))
+    links = {normalise(a.text): a["href"] for a in answers.select("#answers a")}
+    assert links["Octopus Energy"] == octopus
+    public = get_page(summary_url(suffix="/questions/q1", version="public"))
+    links = {normalise(a.text): a["href"] for a in public.select("#answers a")}
+    assert links["Confidential respondent (Small Supplier)"] == octopus + "?version=public"
+
+
 def test_an_amended_response_shows_its_last_submission(db, arranged, as_panel, get_page):
     page = get_page(response_url(receipt_number(db, arranged, "Western Power")))
     assert answer_rows(page, "q1") == [["Answer", "Yes"], ["Rationale", "Changed our mind."]]
