@@ -13,6 +13,7 @@ from consult.models import Document
 from consult.responses.service import withdraw
 from tests import factories
 from tests.conftest import normalise
+from tests.summaries_helpers import count_queries
 
 PDF_BYTES = b"%PDF-1.4\n% a consultation document\n%%EOF\n"
 
@@ -260,6 +261,17 @@ def test_draft_response_gives_no_link_to_a_submitted_response(db, respondent, lo
     factories.make_response(db, consultation, respondent, submit=False)
     login(respondent)
     assert get_page("/consultations/SSI-2017").select_one("#view-response") is None
+
+
+def test_a_respondents_page_reads_only_what_it_shows(app, client, db, respondent, login):
+    # Signed in, the page is rendered for them each time (visitors share a kept copy):
+    # the user, the consultation, its documents and deadline changes, their response's
+    # status and their late allowance. Not the questions, nor their answers, which it
+    # does not show.
+    consultation = factories.make_consultation(db, "SSI-2017")
+    factories.make_response(db, consultation, respondent)
+    login(respondent)
+    assert count_queries(app, client, "/consultations/SSI-2017") <= 7
 
 
 def test_unknown_reference_is_not_found(get_page):

@@ -4,13 +4,14 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory
 from flask_login import current_user
+from sqlalchemy import select
 
 from consult import page_cache
 from consult.consultations import service
 from consult.db import get_session, reads_one_snapshot, utcnow
 from consult.errors import InvalidInput, NotFound
-from consult.models import Consultation, ConsultationStatus, ResponseStatus, Role
-from consult.responses.service import find_response, late_allowance
+from consult.models import Consultation, ConsultationStatus, Response, ResponseStatus, Role
+from consult.responses.service import late_allowance
 from consult.summaries import answers as summary_answers
 from consult.summaries import publishing
 from consult.summaries.chart import bar_chart
@@ -78,7 +79,8 @@ def _public_status(value: str) -> ConsultationStatus | None:
 def show(reference: str):
     """One consultation: its summary, dates, deadline changes and documents, and what
     respondents said once SECAS has published it."""
-    consultation = _find(reference)
+    # Its questions load only if what respondents said is published and shown.
+    consultation = _find(reference, parts=("documents", "deadline_changes"))
     now = utcnow()
     return render_template(
         "consultations/show.html",
@@ -144,10 +146,11 @@ def document(reference: str, document_id: int):
     )
 
 
-def _find(reference: str) -> Consultation:
-    """The consultation; drafts exist only for SECAS, who may preview them."""
+def _find(reference: str, parts: tuple[str, ...] = service.EVERYTHING) -> Consultation:
+    """The consultation with its ``parts`` loaded; drafts exist only for SECAS, who may
+    preview them."""
     is_secas = current_user.is_authenticated and current_user.role is Role.secas
-    return service.get_by_reference(get_session(), reference, include_drafts=is_secas)
+    return service.get_by_reference(get_session(), reference, include_drafts=is_secas, parts=parts)
 
 
 def _late_allowance(consultation: Consultation, now):
@@ -162,7 +165,12 @@ def _own_response_status(consultation: Consultation) -> str | None:
     which then has no Respond button; None when it has none or only a draft."""
     if not current_user.is_authenticated or current_user.role is not Role.respondent:
         return None
-    response = find_response(get_session(), consultation, current_user.organisation_id)
-    if response is None or response.status is ResponseStatus.draft:
+    status = get_session().scalar(
+        select(Response.status).where(
+            Response.consultation_id == consultation.id,
+            Response.organisation_id == current_user.organisation_id,
+        )
+    )
+    if status is None or status is ResponseStatus.draft:
         return None
-    return response.status.value
+    return status.value
