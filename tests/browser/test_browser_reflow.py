@@ -153,6 +153,7 @@ def test_panel_summary_pages_reflow(narrow_page, check, base_url, db, panel):
         page.get_by_label("Option chosen"),
         page.get_by_role("button", name="Show answers"),
     )
+    check(f"{summary}/responses/1", page.locator("#answer-q1"), page.locator("#files-heading"))
 
 
 def test_secas_console_and_builder_reflow(narrow_page, check, base_url, db, secas):
