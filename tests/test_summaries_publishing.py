@@ -5,7 +5,7 @@ withdraw it."""
 import pytest
 from sqlalchemy import select
 
-from consult.models import AuditEvent, Consultation
+from consult.models import AuditEvent, Consultation, PartyCategory
 from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import CONFIDENTIAL, NOT_COUNTED, REFERENCE, table_rows
@@ -52,6 +52,21 @@ def test_publishing_asks_for_confirmation_first(get_page, db, arranged, as_secas
     assert normalise(page.select_one("h1").text) == "Publish what respondents said"
     assert "confidential respondents anonymised" in normalise(page.select_one("#explanation").text)
     assert _reload(db).summary_published_at is None
+
+
+def test_publishing_warns_of_a_confidential_respondent_its_category_gives_away(
+    get_page, db, arranged, as_secas
+):
+    # Octopus Energy, confidential, is the only Small Supplier: "Confidential respondent
+    # (Small Supplier)" names it. EDF Energy is one of two Large Suppliers.
+    url = f"/panel/consultations/{REFERENCE}/summary/publish"
+    warning = normalise(get_page(url).select_one("#identifiable").text)
+    assert warning == (
+        "! Warning Readers may tell who some confidential respondents are. “Confidential "
+        "respondent (Small Supplier)” names the only organisation of its category in Consult."
+    )
+    factories.make_organisation(db, "Good Energy", PartyCategory.small_supplier)
+    assert get_page(url).select_one("#identifiable") is None
 
 
 def test_publishing_shows_it_on_the_public_page_and_is_audited(client, get_page, db, published):

@@ -6,12 +6,22 @@ public page shows the public version: confidential respondents anonymised.
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult import audit
 from consult.consultations import service as consultations
 from consult.errors import InvalidInput
-from consult.models import Consultation, ConsultationStatus, User
+from consult.models import (
+    Consultation,
+    ConsultationStatus,
+    Organisation,
+    PartyCategory,
+    Response,
+    ResponseStatus,
+    Revision,
+    User,
+)
 from consult.summaries.service import Summary, Version, summarise
 
 
@@ -39,6 +49,33 @@ def publish(session: Session, consultation: Consultation, *, user: User, now: da
         consultation_id=consultation.id,
         reference=consultation.reference,
     )
+
+
+def identifiable(session: Session, consultation: Consultation) -> list[PartyCategory]:
+    """The categories whose confidential respondents the public version does not hide:
+    "Confidential respondent (DCC)" names the only DCC organisation there is. Anonymising
+    is by name only, so SECAS are told before publishing, in category order."""
+    members = (
+        select(Organisation.category, func.count(Organisation.id).label("members"))
+        .group_by(Organisation.category)
+        .subquery()
+    )
+    query = (
+        select(Organisation.category)
+        .distinct()
+        .select_from(Response)
+        .join(Revision, Revision.id == Response.current_revision_id)
+        .join(Organisation, Organisation.id == Response.organisation_id)
+        .join(members, members.c.category == Organisation.category)
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.status == ResponseStatus.submitted,
+            Revision.confidential.is_(True),
+            members.c.members == 1,
+        )
+    )
+    found = {PartyCategory(category) for category in session.scalars(query)}
+    return [category for category in PartyCategory if category in found]
 
 
 def withdraw(session: Session, consultation: Consultation, *, user: User, now: datetime) -> None:

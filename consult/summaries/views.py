@@ -265,6 +265,8 @@ def _publishing_action(reference: str, action, name: str):
             return redirect(url_for("summaries.summary", reference=consultation.reference))
     status = 400 if error else 200
     context = {"heading": heading, "explanation": explanation, "error": error, "name": name}
+    if name == "publish":
+        context["identifiable"] = publishing.identifiable(session, consultation)
     return render_template(
         "summaries/confirm.html", consultation=consultation, has_errors=bool(error), **context
     ), status
