@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from consult.db import utcnow
 from consult.models import ConsultationKind, Section
 from tests import factories
 from tests.admin_builder_helpers import (
@@ -16,6 +17,8 @@ from tests.admin_builder_helpers import (
 from tests.conftest import empty_descriptions, normalise, scrolling_tables
 
 pytestmark = pytest.mark.usefixtures("signed_in_secas")
+# A year ahead: in British Summer Time, and within the years ahead a date may be set.
+NEXT_YEAR = utcnow().year + 1
 
 
 @pytest.fixture
@@ -58,8 +61,8 @@ def test_creating_a_consultation_makes_a_draft_in_uk_time(db, signed_in_secas, g
         "SECMP0035-MRC",
         kind="modification_report",
         modification="SECMP0035",
-        opens_date=["7", "6", "2040"],
-        closes_date=["21", "6", "2040"],
+        opens_date=["7", "6", str(NEXT_YEAR)],
+        closes_date=["21", "6", str(NEXT_YEAR)],
     )
     page = get_page("/admin/build/new", method="post", data=data, follow_redirects=True)
     assert banner(page).startswith("Success SECMP0035-MRC is created as a draft")
@@ -68,8 +71,8 @@ def test_creating_a_consultation_makes_a_draft_in_uk_time(db, signed_in_secas, g
     assert consultation.kind is ConsultationKind.modification_report
     assert consultation.modification == "SECMP0035"
     # British Summer Time: 9am and 5pm in London are 8am and 4pm UTC.
-    assert consultation.opens_at == datetime(2040, 6, 7, 8, 0, tzinfo=UTC)
-    assert consultation.closes_at == datetime(2040, 6, 21, 16, 0, tzinfo=UTC)
+    assert consultation.opens_at == datetime(NEXT_YEAR, 6, 7, 8, 0, tzinfo=UTC)
+    assert consultation.closes_at == datetime(NEXT_YEAR, 6, 21, 16, 0, tzinfo=UTC)
     event = audit_events(db)[0]
     assert (event.action, event.actor_id) == ("consultation.created", signed_in_secas.id)
     assert event.detail["after"]["reference"] == "SECMP0035-MRC"

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.admin import builder_service
+from consult.db import utcnow
 from consult.errors import IncompleteResponse, QuestionsLocked
 from consult.models import Consultation, QuestionKind, Revision, Section, User
 from consult.responses.service import AnswerInput
@@ -207,7 +208,7 @@ def test_duplicating_renames_a_reserved_key(db, secas):
     details = builder_service.ConsultationDetails(
         "NEW-1", "New", source.kind, None, "", source.opens_at, source.closes_at
     )
-    copy = builder_service.duplicate(db, source, details, secas.id)
+    copy = builder_service.duplicate(db, source, details, utcnow(), secas.id)
     assert [q.key for q in copy.questions] == ["q1"]
 
 

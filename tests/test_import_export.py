@@ -14,6 +14,8 @@ from consult.models import Consultation, ConsultationKind, ConsultationStatus, Q
 from tests import factories
 from tests.cli_helpers import assert_refused, invoke, row_counts
 
+# A closing date always ahead, and within the years ahead a date may be set.
+NEXT_YEAR = utcnow().year + 1
 DOCUMENT = {
     "reference": "SSI-2017",
     "title": "Changing the end date of the SSI variations",
@@ -21,7 +23,7 @@ DOCUMENT = {
     "summary": "The DCC asked on 23 May 2017 to **change** the end date.",
     "modification": "SECMP0099",
     "opens_at": "2017-06-07T09:00:00+01:00",
-    "closes_at": "2099-06-21T17:00:00+01:00",
+    "closes_at": f"{NEXT_YEAR}-06-21T17:00:00+01:00",
     "questions": [
         {
             "key": "q1",
@@ -218,7 +220,7 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
         (with_changes(opens_at="2017-06-07T09:00:00"), "opens_at: '2017-06-07T09:00:00' needs"),
         (with_changes(closes_at="21 June 2017"), "closes_at: '21 June 2017' is not an ISO 8601"),
         (
-            with_changes(opens_at="2099-06-21T17:00:00+01:00"),
+            with_changes(opens_at=f"{NEXT_YEAR}-06-21T17:00:00+01:00"),
             "closes_at: must be after opens_at",
         ),
         (with_changes(title=""), "title: must not be blank"),

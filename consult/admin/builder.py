@@ -84,7 +84,9 @@ def new():
         details = _details(form)
         error = _attempt_problem(
             session,
-            lambda: created.append(builder.create_consultation(session, details, current_user.id)),
+            lambda: created.append(
+                builder.create_consultation(session, details, utcnow(), current_user.id)
+            ),
         )
         if error is None:
             flash(f"{details.reference} is created as a draft. Now add its questions.", "success")
@@ -182,7 +184,7 @@ def _duplicate(
         closes_at=form.closes_at(),
     )
     return _attempt_problem(
-        session, lambda: builder.duplicate(session, source, details, current_user.id)
+        session, lambda: builder.duplicate(session, source, details, utcnow(), current_user.id)
     )
 
 

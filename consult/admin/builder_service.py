@@ -15,6 +15,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from consult import audit
+from consult.dates import check_reasonable
 from consult.errors import InvalidInput, NotFound, QuestionsLocked
 from consult.models import (
     RESERVED_QUESTION_KEYS,
@@ -71,7 +72,9 @@ class QuestionDetails:
 # Consultations
 
 
-def _check_details(session: Session, details: ConsultationDetails, own_id: int | None) -> None:
+def _check_details(
+    session: Session, details: ConsultationDetails, own_id: int | None, now: datetime
+) -> None:
     if not REFERENCE_PATTERN.fullmatch(details.reference) or len(details.reference) > 40:
         raise InvalidInput(
             "The reference must be 40 characters or fewer: letters, digits and hyphens only",
@@ -90,6 +93,8 @@ def _check_details(session: Session, details: ConsultationDetails, own_id: int |
         raise InvalidInput("Enter the title", "title")
     if details.opens_at >= details.closes_at:
         raise InvalidInput("The closing date must be after the opening date", "closes_date")
+    check_reasonable(details.opens_at, now, "opening date", "opens_date")
+    check_reasonable(details.closes_at, now, "closing date", "closes_date")
 
 
 def _details_snapshot(consultation: Consultation) -> dict[str, Any]:
@@ -105,10 +110,10 @@ def _details_snapshot(consultation: Consultation) -> dict[str, Any]:
 
 
 def create_consultation(
-    session: Session, details: ConsultationDetails, actor_id: int | None
+    session: Session, details: ConsultationDetails, now: datetime, actor_id: int | None
 ) -> Consultation:
     """A new draft consultation with no questions yet."""
-    _check_details(session, details, None)
+    _check_details(session, details, None, now)
     consultation = Consultation(**asdict(details))
     session.add(consultation)
     session.flush()
@@ -150,7 +155,7 @@ def update_details(
         raise InvalidInput(
             "The opening date must be in the future, or publish it to open now", "opens_date"
         )
-    _check_details(session, details, consultation.id)
+    _check_details(session, details, consultation.id, now)
     before = _details_snapshot(consultation)
     for name, value in asdict(details).items():
         setattr(consultation, name, value)
@@ -168,10 +173,14 @@ def update_details(
 
 
 def duplicate(
-    session: Session, source: Consultation, details: ConsultationDetails, actor_id: int | None
+    session: Session,
+    source: Consultation,
+    details: ConsultationDetails,
+    now: datetime,
+    actor_id: int | None,
 ) -> Consultation:
     """A new draft with the source's sections, questions and summary, under a new reference."""
-    consultation = create_consultation(session, details, actor_id)
+    consultation = create_consultation(session, details, now, actor_id)
     sections = {}
     for section in source.sections:
         copy = Section(position=section.position, title=section.title)

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
+from consult.dates import check_reasonable
 from consult.errors import InvalidInput, NotFound
 from consult.filters import uk_datetime
 from consult.models import (
@@ -129,6 +130,7 @@ def grant_late_allowance(
         raise InvalidInput(f"The date must be after the consultation closes ({closes})")
     if until <= now:
         raise InvalidInput("The date must be in the future")
+    check_reasonable(until, now, "date")
     if not reason.strip():
         raise InvalidInput("Enter the reason for the late allowance")
     allowance = get_allowance(session, consultation, organisation.id)

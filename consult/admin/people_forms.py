@@ -246,6 +246,6 @@ class AuditFilterForm(FlaskForm):
     def ends_before(self) -> datetime | None:
         """The start of the day after the To date in UK time, as UTC."""
         day = self.date_to.value()
-        if day is None:
+        if day is None or day == date.max:  # the calendar's last day: no day after it
             return None
         return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=LONDON).astimezone(UTC)

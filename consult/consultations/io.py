@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from consult import audit
+from consult import audit, dates
 from consult.consultations import service
 from consult.errors import InvalidInput
 from consult.models import (
@@ -128,7 +128,7 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def build_consultation(data: dict) -> Consultation:
+def build_consultation(data: dict, now: datetime) -> Consultation:
     """A new (unsaved, draft) Consultation from a decoded document, or InvalidInput."""
     problems = _Problems()
     reader = _Reader(data, "", problems)
@@ -137,8 +137,8 @@ def build_consultation(data: dict) -> Consultation:
     if reference and not REFERENCE_PATTERN.fullmatch(reference):
         problems.add("reference", f"'{reference}' may contain only letters, digits and hyphens")
     kind = _consultation_kind(reader)
-    opens_at = _aware_time(reader, "opens_at")
-    closes_at = _aware_time(reader, "closes_at")
+    opens_at = _aware_time(reader, "opens_at", now)
+    closes_at = _aware_time(reader, "closes_at", now)
     if opens_at and closes_at and opens_at >= closes_at:
         problems.add("closes_at", "must be after opens_at")
     consultation = Consultation(
@@ -182,7 +182,7 @@ def _consultation_kind(reader: _Reader) -> ConsultationKind | None:
         return None
 
 
-def _aware_time(reader: _Reader, name: str) -> datetime | None:
+def _aware_time(reader: _Reader, name: str, now: datetime) -> datetime | None:
     value = reader.text(name)
     if not value:
         return None
@@ -195,6 +195,10 @@ def _aware_time(reader: _Reader, name: str) -> datetime | None:
         return None
     if moment.tzinfo is None:
         reader.problems.add(name, f"'{value}' needs a UTC offset, e.g. 2017-06-07T09:00:00+01:00")
+        return None
+    wrong = dates.problem(moment, now)
+    if wrong:
+        reader.problems.add(name, f"'{value}' {wrong}")
         return None
     return moment
 
@@ -320,7 +324,7 @@ def import_consultation(
     actor_id: int | None = None,
 ) -> Consultation:
     """Create a consultation from a decoded document; publish it too if asked."""
-    consultation = build_consultation(data)
+    consultation = build_consultation(data, now)
     if _reference_taken(session, consultation.reference):
         raise InvalidInput(f"a consultation with reference {consultation.reference} already exists")
     session.add(consultation)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
+from consult.dates import check_reasonable
 from consult.errors import InvalidInput, NotFound
 from consult.models import (
     Consultation,
@@ -214,6 +215,7 @@ def _check_new_deadline(
         raise InvalidInput("The new closing date must be after the current closing date")
     if new_closes_at <= now:
         raise InvalidInput("The new closing date must be in the future")
+    check_reasonable(new_closes_at, now, "new closing date")
 
 
 def _change_deadline(
