@@ -421,6 +421,13 @@ class Response(Base):
         return receipt_reference(self.consultation.reference, self.receipt_number)
 
 
+def canonical_reference(reference: str) -> str:
+    """A consultation reference as stored and shown: capitals, as SEC references are written
+    (SSI-2017, SECMP0035). References that differ only in case are one reference, so
+    whatever case is typed, in a form, a file or an address, finds the same consultation."""
+    return reference.strip().upper()
+
+
 def receipt_reference(consultation_reference: str, number: int) -> str:
     """Format a receipt reference from its parts."""
     return f"{consultation_reference}-R{number:04d}"

@@ -1,18 +1,18 @@
 """App-wide web concerns: error pages, the health check, the signed-in user."""
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from consult import migrate
 from consult.db import get_session
 from consult.errors import NotFound
 from consult.extensions import login_manager
 from consult.logs import logger
-from consult.models import User
+from consult.models import User, canonical_reference
 from consult.numbers import MAX_INTEGER
 
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
     login_manager.user_loader(_load_user)
     app.before_request(_refuse_nul_characters)
+    app.url_value_preprocessor(_canonical_reference)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.add_url_rule("/readyz", "readyz", _readyz)
     app.add_url_rule("/", "index", _index)
@@ -43,6 +44,20 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(NotFound, _error_page(404, "Page not found"))
+
+
+def _canonical_reference(endpoint: str | None, values: dict | None) -> None:
+    """Every view gets a consultation's reference as stored (capitals), whatever case the
+    address was typed in; a page asked for in another case redirects to its own address,
+    so links, bookmarks and the address bar agree."""
+    if not values or not isinstance(values.get("reference"), str):
+        return
+    reference = canonical_reference(values["reference"])
+    if reference == values["reference"]:
+        return
+    values["reference"] = reference
+    if endpoint and request.method in ("GET", "HEAD"):
+        raise RequestRedirect(url_for(endpoint, **{**request.args.to_dict(flat=False), **values}))
 
 
 # Every signed-in request runs it: built once, SQLAlchemy keeps its cache key too. The

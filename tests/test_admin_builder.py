@@ -167,7 +167,7 @@ def test_a_dates_problem_links_to_its_day_box(get_page, url):
 def test_a_reference_in_use_is_refused_whatever_its_case(db, get_page):
     factories.make_consultation(db, "SSI-2017")
     page = get_page("/admin/build/new", method="post", data=details_form("ssi-2017"))
-    assert error_messages(page) == ["A consultation with reference ssi-2017 already exists"]
+    assert error_messages(page) == ["A consultation with reference SSI-2017 already exists"]
 
 
 def test_editing_details_shows_current_values_in_uk_time(db, get_page):

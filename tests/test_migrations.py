@@ -101,3 +101,32 @@ def test_downgrade_from_0007_keeps_only_the_working_copys_files(app, db, respond
     with engine.connect() as connection:
         names = connection.scalars(text("SELECT filename FROM attachment")).all()
     assert names == ["amended.pdf"]
+
+
+def test_upgrade_to_0010_puts_references_in_capitals_and_keeps_their_receipts(app, db, respondent):
+    consultation = factories.make_consultation(db, "test-002")
+    factories.make_response(db, consultation, respondent)
+    db.close()
+    engine = app.extensions["consult.engine"]
+
+    migrate_to(engine, "0009")
+    migrate_to(engine, "head")
+
+    db.expire_all()
+    response = db.scalar(select(Response))
+    assert response.consultation.reference == "TEST-002"
+    assert response.receipt == "TEST-002-R0001"
+
+
+def test_upgrade_to_0010_stops_at_references_differing_only_in_case(app, db):
+    factories.make_consultation(db, "test-002")
+    factories.make_consultation(db, "Test-002")
+    db.close()
+    engine = app.extensions["consult.engine"]
+    migrate_to(engine, "0009")
+
+    with pytest.raises(RuntimeError, match="differ only in case: TEST-002"):
+        migrate_to(engine, "head")
+    with engine.connect() as connection:
+        references = connection.scalars(text("SELECT reference FROM consultation")).all()
+    assert sorted(references) == ["Test-002", "test-002"]

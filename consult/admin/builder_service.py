@@ -7,7 +7,7 @@ in the page.
 """
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from consult.models import (
     Response,
     Revision,
     Section,
+    canonical_reference,
 )
 from consult.responses.service import DEFAULT_TEXT_LIMIT
 
@@ -113,6 +114,7 @@ def create_consultation(
     session: Session, details: ConsultationDetails, now: datetime, actor_id: int | None
 ) -> Consultation:
     """A new draft consultation with no questions yet."""
+    details = replace(details, reference=canonical_reference(details.reference))
     _check_details(session, details, None, now)
     consultation = Consultation(**asdict(details))
     session.add(consultation)
@@ -136,6 +138,7 @@ def update_details(
     actor_id: int | None,
 ) -> None:
     """Change the details; the reference and dates only while they are not yet in use."""
+    details = replace(details, reference=canonical_reference(details.reference))
     status = consultation.status_at(now)
     if details.reference != consultation.reference and status is not ConsultationStatus.draft:
         raise InvalidInput(

@@ -30,7 +30,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from consult.filters import LONDON
-from consult.models import ConsultationKind, QuestionKind
+from consult.models import ConsultationKind, QuestionKind, canonical_reference
 from consult.numbers import whole_number
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -171,8 +171,9 @@ def _reference_field() -> StringField:
         "Reference",
         required="Enter the reference",
         limit=40,
-        description="Letters, digits and hyphens, for example SSI-2017. It is part of the "
-        "consultation’s web address.",
+        description="Letters, digits and hyphens, for example SSI-2017. It is kept in capital "
+        "letters and is part of the consultation’s web address.",
+        filters=[lambda value: canonical_reference(value) if isinstance(value, str) else value],
     )
 
 

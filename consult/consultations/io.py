@@ -26,6 +26,7 @@ from consult.models import (
     Question,
     QuestionKind,
     Section,
+    canonical_reference,
 )
 from consult.responses.service import DEFAULT_TEXT_LIMIT as TEXT_LIMIT
 
@@ -142,7 +143,7 @@ def build_consultation(data: dict, now: datetime) -> Consultation:
     if opens_at and closes_at and opens_at >= closes_at:
         problems.add("closes_at", "must be after opens_at")
     consultation = Consultation(
-        reference=reference,
+        reference=canonical_reference(reference) if reference else reference,
         title=reader.text("title", max_length=300),
         kind=kind,
         summary=reader.text("summary", required=False) or "",

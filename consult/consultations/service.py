@@ -18,6 +18,7 @@ from consult.models import (
     ConsultationStatus,
     DeadlineChange,
     DeadlineChangeKind,
+    canonical_reference,
 )
 
 
@@ -82,7 +83,9 @@ def get_by_reference(
     Drafts are only found with ``include_drafts`` (SECAS); to anyone else a draft does
     not exist.
     """
-    consultation = session.scalar(_by_reference(parts), {"reference": reference})
+    consultation = session.scalar(
+        _by_reference(parts), {"reference": canonical_reference(reference)}
+    )
     return found(consultation, reference, include_drafts=include_drafts)
 
 

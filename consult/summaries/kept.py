@@ -43,6 +43,7 @@ from consult.models import (
     DeadlineChange,
     Organisation,
     Response,
+    canonical_reference,
 )
 from consult.summaries.service import Version
 
@@ -98,7 +99,7 @@ def find(session: Session, reference: str) -> tuple[Consultation, tuple | None]:
     its fingerprint counts, read in the same statement."""
     if not current_app.config["SUMMARY_CACHE_SECONDS"]:
         return consultations.get_by_reference(session, reference, parts=()), None
-    row = session.execute(_FOUND, {"reference": reference}).one_or_none()
+    row = session.execute(_FOUND, {"reference": canonical_reference(reference)}).one_or_none()
     consultation = consultations.found(row[0] if row else None, reference)
     return consultation, tuple(row[1:])
 
