@@ -31,6 +31,7 @@ OPENED = "opened"
 REMINDER = "reminder"
 MANUAL_REMINDER = "manual_reminder"
 DEADLINE_EXTENDED = "deadline_extended"
+LATE_ALLOWANCE = "late_allowance"
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 
@@ -261,17 +262,22 @@ def send_reminder_now(
     return count
 
 
-def queue_deadline_extended(
-    session: Session, consultation: Consultation, previous_closes_at: datetime
-) -> int:
-    """Tell respondents the deadline moved: those who accept reminders, and everyone in an
+def _told_of_deadline_changes(consultation: Consultation):
+    """Respondents who accept reminders and deadline changes, and everyone in an
     organisation that has started or submitted a response (they are planning around it)."""
     engaged = exists().where(
         Response.consultation_id == consultation.id,
         Response.organisation_id == User.organisation_id,
         Response.status != ResponseStatus.withdrawn,
     )
-    query = _active_respondents().where(User.notify_reminders.is_(True) | engaged)
+    return _active_respondents().where(User.notify_reminders.is_(True) | engaged)
+
+
+def queue_deadline_extended(
+    session: Session, consultation: Consultation, previous_closes_at: datetime
+) -> int:
+    """Tell respondents the deadline moved (``_told_of_deadline_changes``)."""
+    query = _told_of_deadline_changes(consultation)
     subject = f"Deadline extended: {consultation.reference} {consultation.title}"
     count = 0
     for user in session.scalars(query.order_by(User.email)):
@@ -287,6 +293,34 @@ def queue_deadline_extended(
         ]
         queue_message(
             session, user.email, subject[:300], "\n".join(body), DEADLINE_EXTENDED, consultation.id
+        )
+        count += 1
+    session.flush()
+    return count
+
+
+def queue_late_allowance(
+    session: Session, consultation: Consultation, organisation: Organisation, until: datetime
+) -> int:
+    """Tell one organisation's respondents their own new deadline, as a deadline change
+    (``_told_of_deadline_changes``); returns how many were e-mailed."""
+    query = _told_of_deadline_changes(consultation).where(User.organisation_id == organisation.id)
+    subject = f"Late response allowed: {consultation.reference} {consultation.title}"
+    count = 0
+    for user in session.scalars(query.order_by(User.email)):
+        body = [
+            f"Dear {user.name},",
+            "",
+            f"SECAS has allowed {organisation.name} to respond late to {consultation.title} "
+            f"({consultation.reference}). It closes to everyone else at "
+            f"{uk_datetime(consultation.closes_at)}; your organisation may submit or amend its "
+            f"response until {uk_datetime(until)}.",
+            "",
+            f"Respond: {site_url(f'/consultations/{consultation.reference}/respond')}",
+            *_preferences_footer(),
+        ]
+        queue_message(
+            session, user.email, subject[:300], "\n".join(body), LATE_ALLOWANCE, consultation.id
         )
         count += 1
     session.flush()

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
+from consult.admin import notifications
 from consult.dates import check_reasonable
 from consult.errors import InvalidInput, NotFound
 from consult.filters import uk_datetime
@@ -121,8 +122,9 @@ def grant_late_allowance(
     reason: str,
     now: datetime,
     actor_id: int | None,
-) -> LateAllowance:
-    """Let one organisation submit after close until ``until`` (replacing any earlier one)."""
+) -> int:
+    """Let one organisation submit after close until ``until`` (replacing any earlier one),
+    and e-mail its respondents the new deadline; returns how many were e-mailed."""
     if consultation.published_at is None:
         raise InvalidInput("Publish the consultation before granting a late allowance")
     if until <= consultation.closes_at:
@@ -153,7 +155,7 @@ def grant_late_allowance(
         after={"until": until.isoformat()},
         reason=allowance.reason,
     )
-    return allowance
+    return notifications.queue_late_allowance(session, consultation, organisation, until)
 
 
 def revoke_late_allowance(

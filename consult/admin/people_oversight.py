@@ -1,6 +1,8 @@
 """Oversight views: who has responded to a consultation, reminders, late allowances and
 every response with its revisions and their files (read-only)."""
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -88,7 +90,7 @@ def late_allowance(reference: str, organisation_id: int):
     form = LateAllowanceForm()
     if form.validate_on_submit():
         try:
-            oversight.grant_late_allowance(
+            emailed = oversight.grant_late_allowance(
                 session,
                 consultation,
                 organisation,
@@ -102,9 +104,7 @@ def late_allowance(reference: str, organisation_id: int):
             form.until_date.errors.append(sentence(problem))
         else:
             session.commit()
-            flash(
-                f"{organisation.name} may submit late until {uk_datetime(form.until())}.", "success"
-            )
+            flash(_granted(organisation.name, form.until(), emailed), "success")
             return redirect(url_for("people.responses", reference=reference))
     return render_template(
         "admin/people/late_allowance.html",
@@ -114,6 +114,16 @@ def late_allowance(reference: str, organisation_id: int):
         existing=existing,
         closed=consultation.status_at(utcnow()) is ConsultationStatus.closed,
     )
+
+
+def _granted(name: str, until: datetime, emailed: int) -> str:
+    told = (
+        f"{emailed} {'person is' if emailed == 1 else 'people are'} e-mailed the new deadline."
+        if emailed
+        else f"No one at {name} is e-mailed: it has no active users who accept e-mails "
+        "about deadline changes."
+    )
+    return f"{name} may submit late until {uk_datetime(until)}. {told}"
 
 
 @bp.route(

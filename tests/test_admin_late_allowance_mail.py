@@ -1,0 +1,87 @@
+"""Granting a late allowance e-mails the organisation's respondents their new deadline,
+as a deadline change: to those who accept such e-mails, or to all of them once their
+organisation has started a response."""
+
+from datetime import timedelta
+
+import pytest
+
+from consult.db import utcnow
+from consult.filters import uk_datetime
+from consult.models import PartyCategory, Role
+from tests import factories
+from tests.people_helpers import banner, link_in, outbox
+
+
+@pytest.fixture
+def signed_in(secas, login):
+    login(secas)
+    return secas
+
+
+@pytest.fixture
+def consultation(db):
+    return factories.make_consultation(db, "SSI-2017", status="closed")
+
+
+def grant(get_page, organisation, until):
+    return get_page(
+        f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance",
+        method="post",
+        data={
+            "until_date": [str(until.day), str(until.month), str(until.year)],
+            "until_time": "17:00",
+            "reason": "Their system was down",
+        },
+        follow_redirects=True,
+    )
+
+
+def test_the_organisations_respondents_are_emailed_their_new_deadline(
+    db, consultation, organisation, respondent, colleague, other_respondent, signed_in, get_page
+):
+    until = utcnow() + timedelta(days=5)
+    page = grant(get_page, organisation, until)
+    messages = outbox(db, "late_allowance")
+    assert sorted(m.to_address for m in messages) == sorted([respondent.email, colleague.email])
+    message = messages[0]
+    assert message.subject == f"Late response allowed: SSI-2017 {consultation.title}"
+    assert f"may submit or amend its response until 5pm on {until.day} " in message.body
+    assert uk_datetime(consultation.closes_at) in message.body
+    assert link_in(message) == "/consultations/SSI-2017/respond"
+    assert message.consultation_id == consultation.id
+    assert banner(page).endswith("2 people are e-mailed the new deadline.")
+
+
+def test_someone_who_opted_out_of_deadline_changes_is_not_emailed(
+    db, consultation, organisation, respondent, colleague, signed_in, get_page
+):
+    colleague.notify_reminders = False
+    db.commit()
+    grant(get_page, organisation, utcnow() + timedelta(days=5))
+    assert [m.to_address for m in outbox(db, "late_allowance")] == [respondent.email]
+
+
+def test_everyone_is_emailed_once_their_organisation_has_started_a_response(
+    db, organisation, respondent, colleague, signed_in, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    factories.make_response(db, consultation, respondent, submit=False)
+    consultation.closes_at = utcnow() - timedelta(hours=1)
+    colleague.notify_reminders = False
+    db.commit()
+    grant(get_page, organisation, utcnow() + timedelta(days=5))
+    addresses = sorted(m.to_address for m in outbox(db, "late_allowance"))
+    assert addresses == sorted([respondent.email, colleague.email])
+
+
+def test_the_banner_says_when_no_one_is_emailed(db, consultation, signed_in, get_page):
+    lonely = factories.make_organisation(db, "Lonely Energy", PartyCategory.small_supplier)
+    factories.make_user(db, Role.respondent, organisation=lonely).active = False
+    db.commit()
+    page = grant(get_page, lonely, utcnow() + timedelta(days=5))
+    assert banner(page).endswith(
+        "No one at Lonely Energy is e-mailed: it has no active users who accept e-mails about "
+        "deadline changes."
+    )
+    assert outbox(db, "late_allowance") == []
