@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from consult.db import utcnow
 from consult.filters import uk_datetime
-from consult.models import AuditEvent, LateAllowance, PartyCategory, Role
+from consult.models import (
+    AuditEvent,
+    LateAllowance,
+    PartyCategory,
+    Response,
+    ResponseStatus,
+    Role,
+)
 from consult.responses import service as responses
 from consult.responses.service import AnswerInput
 from tests import factories
@@ -279,3 +286,25 @@ def test_respondents_cannot_see_oversight(consultation, respondent, login, clien
     login(respondent)
     assert client.get("/admin/consultations/SSI-2017/responses").status_code == 403
     assert client.post("/admin/consultations/SSI-2017/remind").status_code == 403
+
+
+def test_a_withdrawn_response_says_who_withdrew_it_and_when(db, withdrawn, signed_in, get_page):
+    response = db.scalar(select(Response).where(Response.status == ResponseStatus.withdrawn))
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "response.withdrawn"))
+    page = get_page(f"/admin/consultations/SSI-2017/responses/{response.id}")
+    rows = dict(table_rows_of_summary(page, "#response-details"))
+    assert rows["Status"] == "Withdrawn"
+    assert rows["Withdrawn"] == f"{uk_datetime(event.at)} by {withdrawn.name} ({withdrawn.email})"
+
+
+def test_a_submitted_response_has_no_withdrawn_row(db, arranged, signed_in, get_page):
+    response = db.scalar(select(Response).where(Response.status == ResponseStatus.submitted))
+    page = get_page(f"/admin/consultations/SSI-2017/responses/{response.id}")
+    assert "Withdrawn" not in dict(table_rows_of_summary(page, "#response-details"))
+
+
+def table_rows_of_summary(page, selector: str) -> list[tuple[str, str]]:
+    return [
+        (normalise(row.select_one("dt").text), normalise(row.select_one("dd").text))
+        for row in page.select(f"{selector} .govuk-summary-list__row")
+    ]

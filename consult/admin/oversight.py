@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult import audit
 from consult.admin import notifications
@@ -16,6 +16,7 @@ from consult.models import (
     CATEGORY_LABELS,
     Answer,
     Attachment,
+    AuditEvent,
     Consultation,
     LateAllowance,
     Organisation,
@@ -23,6 +24,7 @@ from consult.models import (
     ResponseStatus,
     Revision,
     RevisionAnswer,
+    User,
 )
 
 SUBMITTED = "Submitted"
@@ -192,6 +194,39 @@ def get_response(session: Session, consultation: Consultation, response_id: int)
     if response is None:
         raise NotFound("No such response")
     return response
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """When a response was withdrawn, and by whom (None if no longer known)."""
+
+    at: datetime
+    by: str | None
+
+
+def withdrawal(session: Session, response: Response) -> Withdrawal | None:
+    """When and by whom a withdrawn response was withdrawn, from the audit log (the
+    response's last change, for one withdrawn before the log named it); None otherwise."""
+    if response.status is not ResponseStatus.withdrawn:
+        return None
+    event = session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "response.withdrawn",
+            AuditEvent.consultation_id == response.consultation_id,
+            AuditEvent.organisation_id == response.organisation_id,
+        )
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is not None:
+        return Withdrawal(event.at, _who(event.actor))
+    return Withdrawal(response.updated_at, _who(response.updated_by))
+
+
+def _who(user: User | None) -> str | None:
+    return f"{user.name} ({user.email})" if user is not None else None
 
 
 def pick_revision(response: Response, number: int | None) -> Revision | None:

@@ -183,6 +183,7 @@ def response(reference: str, response_id: int):
         revision=revision,
         answers=answers,
         answer_text=answer_text,
+        withdrawal=oversight.withdrawal(session, found),
     )
 
 
