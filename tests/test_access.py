@@ -82,6 +82,7 @@ POLICY = {
     "people.response_attachment": SECAS,
     "people.outbox": SECAS,
     "people.retry": SECAS,
+    "people.message": SECAS,
     "people.audit": SECAS,
     "people.audit_csv": SECAS,
     "admin.reopen": SECAS,

@@ -93,3 +93,58 @@ def test_the_outbox_is_paged(db, signed_in, get_page):
 def test_panel_members_cannot_see_the_outbox(panel, login, client):
     login(panel)
     assert client.get("/admin/outbox").status_code == 403
+
+
+def test_a_message_opens_from_the_outbox_and_shows_its_text(db, signed_in, get_page):
+    message = mail.queue(
+        db, "jo@example.com", "Deadline extended: SSI-2017", "Dear Jo,\n\nMore time."
+    )
+    db.commit()
+    link = get_page("/admin/outbox").select_one("#messages tbody a")
+    assert normalise(link.text) == "Deadline extended: SSI-2017"
+    page = get_page(link["href"])
+    assert normalise(page.select_one("h1").text) == "Message to jo@example.com"
+    assert page.select_one("#message-body").text == message.body
+    assert "Subject Deadline extended: SSI-2017" in normalise(
+        page.select_one("#message-details").text
+    )
+
+
+def test_a_failed_message_can_be_retried_from_its_page(messages, signed_in, get_page):
+    page = get_page(f"/admin/outbox/{messages['failed'].id}")
+    assert "Last error SMTPServerDisconnected" in normalise(
+        page.select_one("#message-details").text
+    )
+    assert page.select_one("form button#retry") is not None
+    assert get_page(f"/admin/outbox/{messages['sent'].id}").select_one("#retry") is None
+
+
+def test_a_password_link_in_a_message_is_withheld(db, signed_in, get_page):
+    body = "Choose a new password here:\nhttp://localhost/account/reset-password/secret-token\n"
+    message = mail.queue(db, "jo@example.com", "Reset your Consult password", body)
+    db.commit()
+    shown = get_page(f"/admin/outbox/{message.id}").select_one("#message-body").text
+    assert "secret-token" not in shown
+    assert "[link withheld: it lets whoever follows it set this person’s password]" in shown
+
+
+def test_a_message_that_does_not_exist_is_not_found(signed_in, get_page):
+    get_page("/admin/outbox/999999", status=404)
+
+
+@pytest.mark.parametrize("role", ["respondent", "panel"])
+def test_only_secas_may_read_a_message(db, request, login, client, role):
+    message = mail.queue(db, "jo@example.com", "Subject", "Private body")
+    db.commit()
+    login(request.getfixturevalue(role))
+    response = client.get(f"/admin/outbox/{message.id}")
+    assert response.status_code == 403
+    assert "Private body" not in response.get_data(as_text=True)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_for_a_message(db, client):
+    message = mail.queue(db, "jo@example.com", "Subject", "Private body")
+    db.commit()
+    response = client.get(f"/admin/outbox/{message.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")

@@ -6,6 +6,7 @@ concerns), so ``send-mail`` delivers it and the outbox rows themselves record wh
 been sent: a notice already queued for an address is never queued again.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -368,6 +369,29 @@ def outbox_page(session: Session, status: MessageStatus | None, page: int) -> Ou
     )
     messages = [(m, ref) for m, ref in session.execute(query)]
     return OutboxPage(messages, page, pages, total, counts)
+
+
+# A link that sets someone's password: whoever follows it can take over the account, so
+# the outbox never shows it, even to SECAS.
+_PASSWORD_LINK = re.compile(r"\S*/account/(?:set|reset)-password/\S+")
+WITHHELD = "[link withheld: it lets whoever follows it set this person’s password]"
+
+
+def get_message(session: Session, message_id: int) -> tuple[OutboxMessage, str | None]:
+    """One message and its consultation's reference, or NotFound."""
+    row = session.execute(
+        select(OutboxMessage, Consultation.reference)
+        .outerjoin(Consultation, OutboxMessage.consultation_id == Consultation.id)
+        .where(OutboxMessage.id == message_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such message")
+    return row[0], row[1]
+
+
+def readable_body(message: OutboxMessage) -> str:
+    """The body as SECAS may read it: links that set a password withheld."""
+    return _PASSWORD_LINK.sub(WITHHELD, message.body)
 
 
 def retry_message(session: Session, message_id: int, actor_id: int | None) -> OutboxMessage:

@@ -29,6 +29,20 @@ def outbox():
     )
 
 
+@bp.get("/outbox/<int:message_id>")
+@role_required(Role.secas)
+def message(message_id: int):
+    """One message: who it is to, what it is about, where it stands, and its text."""
+    found, reference = notifications.get_message(get_session(), message_id)
+    return render_template(
+        "admin/people/message.html",
+        message=found,
+        reference=reference,
+        body=notifications.readable_body(found),
+        form=ConfirmForm(),
+    )
+
+
 @bp.post("/outbox/<int:message_id>/retry")
 @role_required(Role.secas)
 def retry(message_id: int):
