@@ -90,7 +90,7 @@ def test_the_reminder_asks_for_confirmation_and_counts_recipients(
 ):
     page = get_page("/admin/consultations/SSI-2017/remind")
     assert normalise(page.select_one("h1").text) == "Send a reminder about SSI-2017?"
-    assert normalise(page.select_one("#explanation").text).startswith("1 people")
+    assert normalise(page.select_one("#explanation").text).startswith("1 person in organisations")
 
 
 def test_sending_a_reminder_emails_only_those_yet_to_submit_who_accept_reminders(
@@ -102,7 +102,7 @@ def test_sending_a_reminder_emails_only_those_yet_to_submit_who_accept_reminders
     deactivated.active = False
     db.commit()
     page = get_page("/admin/consultations/SSI-2017/remind", method="post", follow_redirects=True)
-    assert banner(page) == "Success Reminders are queued for 1 people."
+    assert banner(page) == "Success Reminders are queued for 1 person."
     [message] = outbox(db, "manual_reminder")
     assert message.to_address == other_respondent.email
     assert message.consultation_id == arranged.id
@@ -138,9 +138,9 @@ def test_the_counts_add_up_to_the_organisations_listed(withdrawn, signed_in, get
 
 def test_organisations_that_withdrew_are_not_reminded(db, withdrawn, signed_in, get_page):
     page = get_page("/admin/consultations/SSI-2017/remind")
-    assert normalise(page.select_one("#explanation").text).startswith("1 people")
+    assert normalise(page.select_one("#explanation").text).startswith("1 person in organisations")
     page = get_page("/admin/consultations/SSI-2017/remind", method="post", follow_redirects=True)
-    assert banner(page) == "Success Reminders are queued for 1 people."
+    assert banner(page) == "Success Reminders are queued for 1 person."
     assert withdrawn.email not in [m.to_address for m in outbox(db, "manual_reminder")]
 
 
@@ -308,3 +308,14 @@ def table_rows_of_summary(page, selector: str) -> list[tuple[str, str]]:
         (normalise(row.select_one("dt").text), normalise(row.select_one("dd").text))
         for row in page.select(f"{selector} .govuk-summary-list__row")
     ]
+
+
+def test_the_reminder_page_says_when_the_last_reminder_was_sent(db, arranged, signed_in, get_page):
+    page = get_page("/admin/consultations/SSI-2017/remind")
+    assert "last sent" not in normalise(page.select_one("#explanation").text)
+    get_page("/admin/consultations/SSI-2017/remind", method="post", follow_redirects=True)
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "consultation.reminder_sent"))
+    page = get_page("/admin/consultations/SSI-2017/remind")
+    assert normalise(page.select_one("#explanation").text).endswith(
+        f"A reminder was last sent at {uk_datetime(event.at)}, to 1 person."
+    )

@@ -18,6 +18,7 @@ from consult import audit, mail
 from consult.errors import InvalidInput, NotFound
 from consult.filters import uk_datetime
 from consult.models import (
+    AuditEvent,
     Consultation,
     MessageStatus,
     Organisation,
@@ -272,6 +273,20 @@ def _told_of_deadline_changes(consultation: Consultation):
         Response.status != ResponseStatus.withdrawn,
     )
     return _active_respondents().where(User.notify_reminders.is_(True) | engaged)
+
+
+def last_reminder(session: Session, consultation: Consultation) -> AuditEvent | None:
+    """The last reminder SECAS sent about the consultation (its audit event), if any: so a
+    second is sent knowingly, not by a repeated click."""
+    return session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "consultation.reminder_sent",
+            AuditEvent.consultation_id == consultation.id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 def queue_deadline_extended(

@@ -57,9 +57,10 @@ def remind(reference: str):
             error = str(problem)
         else:
             session.commit()
-            flash(f"Reminders are queued for {count} people.", "success")
+            flash(f"Reminders are queued for {_people(count)}.", "success")
             return redirect(url_for("people.responses", reference=reference))
     recipients = notifications.reminder_recipients(session, consultation)
+    last = notifications.last_reminder(session, consultation)
     return render_template(
         "admin/people/confirm.html",
         form=form,
@@ -67,10 +68,16 @@ def remind(reference: str):
         has_errors=error is not None,
         consultation=consultation,
         heading=f"Send a reminder about {reference}?",
-        explanation=f"{len(recipients)} people in organisations that have not yet submitted a "
+        explanation=f"{_people(len(recipients))} in organisations that have not yet submitted a "
         f"response will be e-mailed. It closes at {uk_datetime(consultation.closes_at)}. "
         "People who have opted out of reminders, and organisations that withdrew their "
-        "response, are left out.",
+        "response, are left out."
+        + (
+            f" A reminder was last sent at {uk_datetime(last.at)}, to "
+            f"{_people(last.detail.get('recipients', 0))}."
+            if last
+            else ""
+        ),
         button="Send reminder",
         cancel_url=url_for("people.responses", reference=reference),
     )
@@ -116,9 +123,13 @@ def late_allowance(reference: str, organisation_id: int):
     )
 
 
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
 def _granted(name: str, until: datetime, emailed: int) -> str:
     told = (
-        f"{emailed} {'person is' if emailed == 1 else 'people are'} e-mailed the new deadline."
+        f"{_people(emailed)} {'is' if emailed == 1 else 'are'} e-mailed the new deadline."
         if emailed
         else f"No one at {name} is e-mailed: it has no active users who accept e-mails "
         "about deadline changes."
