@@ -2,10 +2,14 @@
 public version: confidential respondents anonymised), with a confirmation, audited, and can
 withdraw it."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from consult.models import AuditEvent, Consultation, PartyCategory
+from consult.db import utcnow
+from consult.filters import uk_datetime
+from consult.models import AuditEvent, Consultation, LateAllowance, PartyCategory
 from tests import factories
 from tests.conftest import normalise
 from tests.summaries_helpers import CONFIDENTIAL, NOT_COUNTED, REFERENCE, table_rows
@@ -163,3 +167,27 @@ def test_panel_members_may_not_publish(client, db, arranged, login, panel):
 def test_publishing_form_carries_a_csrf_token(get_page, arranged, as_secas):
     page = get_page(PUBLISH)
     assert page.select_one("form input[name=csrf_token]") is not None
+
+
+def test_publishing_warns_of_late_allowances_still_in_force(get_page, db, arranged, as_secas):
+    until = utcnow() + timedelta(days=3)
+    for allowance in db.scalars(select(LateAllowance)):
+        allowance.until = utcnow() - timedelta(hours=1)
+    factories.grant_late_allowance(
+        db, arranged.consultation, arranged.organisations["Citizens Advice"], until
+    )
+    page = get_page(PUBLISH)
+    assert normalise(page.select_one("#late-warning").text) == (
+        "! Warning Late allowances are still in force (Citizens Advice until "
+        f"{uk_datetime(until)}). A response submitted under one after you publish will change "
+        "what the public page shows."
+    )
+
+
+def test_publishing_gives_no_late_warning_once_allowances_have_ended(
+    get_page, db, arranged, as_secas
+):
+    for allowance in db.scalars(select(LateAllowance)):
+        allowance.until = utcnow() - timedelta(hours=1)
+    db.commit()
+    assert get_page(PUBLISH).select_one("#late-warning") is None

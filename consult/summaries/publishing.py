@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from consult import audit
 from consult.consultations import service as consultations
 from consult.errors import InvalidInput
+from consult.filters import uk_datetime
 from consult.models import (
     Consultation,
     ConsultationStatus,
+    LateAllowance,
     Organisation,
     PartyCategory,
     Response,
@@ -23,6 +25,24 @@ from consult.models import (
     User,
 )
 from consult.summaries.service import Summary, Version, summarise
+
+
+def late_warning(session: Session, consultation: Consultation, now: datetime) -> str | None:
+    """What publishing now would not yet include: organisations whose late allowance is
+    still in force may submit after it is published, and change it."""
+    rows = session.execute(
+        select(Organisation.name, LateAllowance.until)
+        .join(Organisation, Organisation.id == LateAllowance.organisation_id)
+        .where(LateAllowance.consultation_id == consultation.id, LateAllowance.until > now)
+        .order_by(LateAllowance.until, Organisation.name)
+    ).all()
+    if not rows:
+        return None
+    names = "; ".join(f"{name} until {uk_datetime(until)}" for name, until in rows)
+    return (
+        f"Late allowances are still in force ({names}). A response submitted under one "
+        "after you publish will change what the public page shows."
+    )
 
 
 def is_shown(consultation: Consultation, now: datetime) -> bool:
