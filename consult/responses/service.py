@@ -438,9 +438,12 @@ def unchanged_since_submitted(session: Session, response: Response | None) -> bo
 
 
 def _working_answers(response: Response) -> dict[int, AnswerInput]:
-    return {
-        a.question_id: AnswerInput(tuple(a.choices), a.text, a.rationale) for a in response.answers
-    }
+    return {a.question_id: _as_input(a) for a in response.answers}
+
+
+def _as_input(answer: Answer) -> AnswerInput:
+    """A saved working answer as the service's input, to check or compare it again."""
+    return AnswerInput(tuple(answer.choices), answer.text, answer.rationale)
 
 
 def _same_as_submitted(response: Response, given: dict[int, AnswerInput]) -> bool:
@@ -508,9 +511,7 @@ def _answers_as_asked(response: Response, questions: list[Question]) -> dict[int
         if answer is None:
             continue
         try:
-            given[question.id] = validate_answer(
-                question, AnswerInput(tuple(answer.choices), answer.text, answer.rationale)
-            )
+            given[question.id] = validate_answer(question, _as_input(answer))
         except InvalidInput:
             changed.append(question.key)
     missing = missing_answers(response, questions)
