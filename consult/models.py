@@ -467,6 +467,9 @@ class Revision(Base):
     declared: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The response's version on the check-answers page it was submitted from, so that the
+    # same page posted again is told "already submitted" and an older one "changed since".
+    submitted_from_version: Mapped[int | None] = mapped_column(Integer)
 
     response: Mapped[Response] = relationship(
         back_populates="revisions", foreign_keys=[response_id]

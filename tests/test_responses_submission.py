@@ -287,6 +287,30 @@ def test_submitting_the_page_from_before_ones_own_submission_stores_nothing(
     assert receipt_count(db) == 1
 
 
+def test_an_old_tab_showing_answers_changed_before_submitting_is_refused_as_stale(
+    client, get_page, db, consultation, signed_in
+):
+    answer_all(client, consultation)
+    old_tab = get_page(respond_url(consultation, "check"))
+    # In another tab: change an answer, then check and submit it.
+    save(client, consultation, "q1", answer="No", rationale="The date is too late.")
+    submit(client, consultation)
+    page = get_page(
+        respond_url(consultation, "check"),
+        method="post",
+        data={"version": version_on(old_tab), "declaration": "y"},
+    )
+    # The old tab showed "Yes": it was not what was submitted, so not "already submitted".
+    [problem] = error_summary(page)
+    assert problem.startswith("Your response was not submitted because you submitted it at ")
+    assert "after you opened this page" in problem
+    assert "already submitted" not in normalise(page.text)
+    assert summary_rows(page, "answers")[
+        "1. Do you agree with the proposed new end date?"
+    ].startswith("No")
+    assert revision_count(db) == 1
+
+
 def test_an_amendment_changed_back_to_what_was_submitted_stores_nothing(
     client, get_page, db, consultation, signed_in
 ):

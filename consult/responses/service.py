@@ -274,11 +274,17 @@ def _stale_message(response: Response) -> str:
     )
 
 
-def _stale_submission_message(response: Response) -> str:
-    """Why a submission was refused: someone changed the response after the check page."""
-    who = response.updated_by.name if response.updated_by else "a colleague"
+def _stale_submission_message(response: Response, user: User) -> str:
+    """Why a submission was refused: someone changed, or submitted, the response after the
+    check page was shown (perhaps the submitter, in another tab)."""
+    if response.updated_by_id == user.id:
+        who = "you"
+    else:
+        who = response.updated_by.name if response.updated_by else "a colleague"
+    revision = response.current_revision
+    did = "submitted" if revision and revision.submitted_at == response.updated_at else "changed"
     return (
-        f"Your response was not submitted because {who} changed it at "
+        f"Your response was not submitted because {who} {did} it at "
         f"{uk_datetime(response.updated_at)}, after you opened this page. Check the answers, "
         "then submit again."
     )
@@ -361,9 +367,13 @@ def submit(
         )
     consultation = response.consultation
     late = ensure_accepting(session, consultation, response.organisation_id, now)
-    if _repeats_own_submission(response, user):
+    if _repeats_own_submission(response, user, expected_version):
         raise AlreadySubmitted(_already_submitted_message(response))
-    _check_editable(session, response, expected_version, now, _stale_submission_message)
+
+    def stale(response: Response) -> str:
+        return _stale_submission_message(response, user)
+
+    _check_editable(session, response, expected_version, now, stale)
     missing = missing_answers(response, consultation.questions)
     if missing:
         which = ", ".join(q.label.lower() for q in missing)
@@ -384,10 +394,11 @@ def submit(
             raise AlreadySubmitted(_already_submitted_message(response))
     revision = _freeze(response, given, user, now, late)
     revision.declared = True
+    revision.submitted_from_version = expected_version
     session.add(revision)
     response.status = ResponseStatus.submitted
     response.current_revision = revision
-    touch(session, response, user, now, _stale_submission_message)
+    touch(session, response, user, now, stale)
     audit.record(
         session,
         "response.submitted",
@@ -405,13 +416,17 @@ def submit(
     return revision
 
 
-def _repeats_own_submission(response: Response, user: User) -> bool:
-    """Whether nothing was saved since this user submitted the current revision, so a page
-    from before it (the browser's Back) would only submit the same again."""
+def _repeats_own_submission(response: Response, user: User, expected_version: int) -> bool:
+    """Whether nothing was saved since this user submitted the current revision from the
+    page at ``expected_version``, so posting that page again (the browser's Back) would only
+    submit the same again. A page from before a change they then submitted (an old tab)
+    showed other answers: that is stale, not a repeat."""
     revision = response.current_revision
     return (
         revision is not None
         and revision.submitted_by_id == user.id
+        # None: submitted before the version was recorded (migration 0010).
+        and revision.submitted_from_version in (None, expected_version)
         and response.updated_at == revision.submitted_at
         and _same_as_submitted(response, _working_answers(response))
     )
