@@ -11,6 +11,7 @@ from consult import migrate
 from consult.db import get_session
 from consult.errors import NotFound
 from consult.extensions import login_manager
+from consult.forms import NUL, note_removed
 from consult.logs import logger
 from consult.models import User, canonical_reference
 from consult.numbers import MAX_INTEGER
@@ -134,20 +135,35 @@ def _forget_session() -> None:
 
 
 def _refuse_nul_characters():
-    """PostgreSQL cannot store character 0 in text, and no person types it: refuse any
-    request carrying one, in the address or a form, before anything reads it."""
-    pairs = list(request.args.items(multi=True))
+    """PostgreSQL cannot store character 0 in text: nothing past this point sees one.
+
+    A posted value loses its null characters and the form says which field had them (see
+    ``consult.forms``), so the page comes back with the text typed. An address, or a
+    field's name, carrying one is refused: nobody types those."""
+    names = [request.path, *request.args.keys(), *request.args.values()]
     if request.method == "POST":
-        pairs.extend(request.form.items(multi=True))
-    values = [request.path, *(part for pair in pairs for part in pair)]
-    if any("\x00" in value for value in values):
+        names.extend(request.form.keys())
+    if any(NUL in name for name in names):
         heading = "Sorry, there is a problem with what was sent"
         message = (
             "It contained a character that cannot be stored (a null character, code 0). "
             "Go back, remove it from what you typed or pasted, and try again."
         )
         return render_template("error.html", heading=heading, message=message, status=400), 400
+    if request.method == "POST":
+        _remove_nul_from_form()
     return None
+
+
+def _remove_nul_from_form() -> None:
+    pairs = list(request.form.items(multi=True))
+    removed = {name for name, value in pairs if NUL in value}
+    if not removed:
+        return
+    cleaned = [(name, value.replace(NUL, "")) for name, value in pairs]
+    request.form = request.parameter_storage_class(cleaned)
+    request.__dict__.pop("values", None)  # built from the form, if read already
+    note_removed(removed)
 
 
 def _csrf_error(_error):

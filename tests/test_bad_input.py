@@ -1,5 +1,5 @@
-"""Input no person types but a crafted request can carry: refused with a message that says
-what to fix, never a 500, and nothing saved before is lost. PostgreSQL cannot store a null
+"""Input no person means to send: refused with a message that says what to fix, never a
+500, and neither what was typed nor what was saved before is lost. PostgreSQL cannot store a null
 character at all, so these matter most there; the suite runs them on both databases."""
 
 import pytest
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from consult.models import Answer, Organisation
 from tests import factories
 from tests.conftest import normalise
-from tests.responses_helpers import QUESTIONS, respond_url
+from tests.responses_helpers import QUESTIONS, respond_url, version_on
 
 NUL_MESSAGE = "It contained a character that cannot be stored (a null character, code 0)."
 
@@ -27,30 +27,72 @@ def test_a_null_character_in_an_address_is_refused(get_page, consultation):
     assert refused(get_page("/consultations?status=open%00", status=400))
 
 
-def test_a_null_character_in_sign_in_is_refused(get_page, respondent):
-    page = get_page(
-        "/auth/login", method="post", status=400, data={"email": "a\x00@b.com", "password": "x"}
-    )
-    assert refused(page)
+def test_a_null_character_in_a_field_name_is_refused(get_page, login, respondent, consultation):
+    login(respondent)
+    data = {"version": "0", "action": "later", "answer": "Yes", "ration\x00ale": "x"}
+    assert refused(get_page(respond_url(consultation, "q1"), method="post", status=400, data=data))
+
+
+# A null character in what someone typed or pasted: the page comes back with the text
+# (without it) and a message on the field, and nothing is saved until they send it again.
+
+NUL_ERROR = (
+    "contained a character that cannot be saved (a null character, code 0). "
+    "It has been removed: check the text and try again"
+)
+
+
+def errors(page) -> list[str]:
+    return [normalise(a.text) for a in page.select(".govuk-error-summary__list a")]
+
+
+def test_a_null_character_in_sign_in_keeps_the_email_typed(get_page, respondent):
+    data = {"email": f"{respondent.email}\x00", "password": "x"}
+    page = get_page("/auth/login", method="post", data=data)
+    assert errors(page) == [f"Email address {NUL_ERROR}"]
+    assert page.select_one("input[name=email]")["value"] == respondent.email
     assert normalise(page.select_one("header").text).count("Sign in") == 1  # as a visitor
 
 
-def test_a_null_character_in_an_answer_is_refused_and_the_saved_answer_kept(
+def test_a_null_character_in_a_rationale_keeps_the_text_and_the_saved_answer(
     db, get_page, login, respondent, consultation
 ):
     login(respondent)
     saved = {"version": "0", "action": "later", "answer": "Yes", "rationale": "We agree."}
     get_page(respond_url(consultation, "q1"), method="post", status=302, data=saved)
-    crafted = {**saved, "version": "1", "rationale": "We\x00 agree."}
-    page = get_page(respond_url(consultation, "q1"), method="post", status=400, data=crafted)
-    assert refused(page)
+    version = version_on(get_page(respond_url(consultation, "q1")))
+    pasted = {**saved, "version": version, "answer": "No", "rationale": "We\x00 disagree."}
+    page = get_page(respond_url(consultation, "q1"), method="post", data=pasted)
+    assert errors(page) == [f"Your rationale {NUL_ERROR}"]
+    assert page.select_one(".govuk-error-summary__list a")["href"] == "#rationale"
+    assert page.select_one("#rationale-error")
+    assert page.select_one("textarea#rationale").text == "We disagree."
+    assert page.select_one("input[name=answer][value=No]").has_attr("checked")
     assert db.scalars(select(Answer.rationale)).all() == ["We agree."]
+    # Sent again as shown, it saves.
+    again = {**pasted, "rationale": page.select_one("textarea#rationale").text}
+    get_page(respond_url(consultation, "q1"), method="post", status=302, data=again)
+    db.commit()  # end the read transaction, to see what the request committed
+    assert db.scalars(select(Answer.rationale)).all() == ["We disagree."]
 
 
-def test_a_null_character_in_an_organisation_name_is_refused(db, get_page, login, secas):
+def test_a_null_character_in_a_text_answer_keeps_the_text(
+    db, get_page, login, respondent, consultation
+):
+    login(respondent)
+    data = {"version": "0", "action": "continue", "answer": "Little\x00 impact."}
+    page = get_page(respond_url(consultation, "q3"), method="post", data=data)
+    assert errors(page) == [f"Your answer {NUL_ERROR}"]
+    assert page.select_one("textarea#answer").text == "Little impact."
+    assert db.scalars(select(Answer)).all() == []
+
+
+def test_a_null_character_in_an_organisation_name_keeps_the_name(db, get_page, login, secas):
     login(secas)
     data = {"name": "Org\x00X", "category": "large_supplier"}
-    assert refused(get_page("/admin/organisations/new", method="post", status=400, data=data))
+    page = get_page("/admin/organisations/new", method="post", data=data)
+    assert errors(page) == [f"Name {NUL_ERROR}"]
+    assert page.select_one("input[name=name]")["value"] == "OrgX"
     assert db.scalar(select(Organisation).where(Organisation.name.like("Org%"))) is None
 
 

@@ -1,6 +1,5 @@
 """Forms of a user's own account pages."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -21,12 +20,13 @@ from wtforms.validators import InputRequired, Length
 
 from consult.auth.policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from consult.auth.service import EMAIL_FORMAT_MESSAGE, looks_like_email
+from consult.forms import Form
 
 NEW_CONSULTATIONS = "new_consultations"
 REMINDERS = "reminders"
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """Which optional e-mails the user wants; receipts are always sent."""
 
     emails = SelectMultipleField(
@@ -71,7 +71,7 @@ def _confirm_field() -> PasswordField:
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password, typed twice."""
 
     password = _new_password_field()
@@ -84,7 +84,7 @@ class NewPasswordForm(FlaskForm):
             raise ValidationError("The passwords do not match")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """The current password, then a new one typed twice."""
 
     current = PasswordField(
@@ -102,7 +102,7 @@ class ChangePasswordForm(FlaskForm):
     validate_confirm = NewPasswordForm.validate_confirm
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """The e-mail address to send a reset link to."""
 
     email = EmailField(
@@ -120,7 +120,7 @@ class ResetRequestForm(FlaskForm):
             raise ValidationError(EMAIL_FORMAT_MESSAGE)
 
 
-class TwoFactorCodeForm(FlaskForm):
+class TwoFactorCodeForm(Form):
     """A code from the authenticator app, to confirm setting up or turning off."""
 
     code = StringField(

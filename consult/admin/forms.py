@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from consult.filters import LONDON
+from consult.forms import Form
 from consult.models import ConsultationKind, QuestionKind, canonical_reference
 from consult.numbers import whole_number
 
@@ -56,7 +57,7 @@ class CheckboxInput(_NoEmptyHint, GovCheckboxInput):
     """A GOV.UK single checkbox, with a hint only when there is one."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button-only form: it exists for its CSRF token."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
@@ -200,7 +201,7 @@ class DatesMixin:
             getattr(self, f"{prefix}_time").data = f"{local:%H:%M}"
 
 
-class DetailsForm(DatesMixin, FlaskForm):
+class DetailsForm(DatesMixin, Form):
     """A consultation's details."""
 
     reference = _reference_field()
@@ -230,7 +231,7 @@ class DetailsForm(DatesMixin, FlaskForm):
             raise ValidationError("The reference must contain only letters, digits and hyphens")
 
 
-class DuplicateForm(DatesMixin, FlaskForm):
+class DuplicateForm(DatesMixin, Form):
     """Which consultation to copy and the new one's reference, title and dates."""
 
     source = SelectField(
@@ -245,14 +246,14 @@ class DuplicateForm(DatesMixin, FlaskForm):
     validate_reference = DetailsForm.validate_reference
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """A section's title."""
 
     title = _text("Section title", required="Enter the section title")
     submit = SubmitField("Save section", widget=GovSubmitInput())
 
 
-class QuestionDetailsForm(FlaskForm):
+class QuestionDetailsForm(Form):
     """One question of the form respondents fill in."""
 
     kind = RadioField(
@@ -312,7 +313,7 @@ class QuestionDetailsForm(FlaskForm):
         return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """A document's title and file."""
 
     title = _text(
@@ -329,7 +330,7 @@ class DocumentForm(FlaskForm):
     submit = SubmitField("Upload", widget=GovSubmitInput())
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     """When a draft opens: at its opening date, or now."""
 
     when = RadioField(
@@ -347,7 +348,7 @@ class PublishForm(FlaskForm):
             raise ValidationError("Select when it should open")
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     """A new closing date and time in UK time, and the reason, shown publicly."""
 
     closes_date = GovDateField(

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from consult.admin.forms import CheckboxInput, GovDateField, RadioInput
 from consult.filters import LONDON
+from consult.forms import Form
 from consult.models import CATEGORY_LABELS, Role
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -49,7 +50,7 @@ def _category_choices() -> list[SelectChoice]:
     return [SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """An organisation's name, party category, SEC Party identifier and whether it is active."""
 
     name = StringField(
@@ -86,7 +87,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError("Select the organisation’s party category")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """A new user: they are e-mailed a link to set their password."""
 
     name = StringField(
@@ -128,7 +129,7 @@ class InviteForm(FlaskForm):
             return None
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """A user's role, and their organisation if a respondent."""
 
     role = RadioField(
@@ -153,7 +154,7 @@ def organisation_choices(organisations) -> list[SelectChoice]:
     ]
 
 
-class LateAllowanceForm(FlaskForm):
+class LateAllowanceForm(Form):
     """Until when (UK time) an organisation may submit after close, and why."""
 
     until_date = GovDateField("Allowed until", noun="date", description="For example, 28 6 2017")
@@ -217,7 +218,7 @@ class UkDateField(StringField):
             return None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Filters of the audit log, read from the query string (a GET form: no CSRF)."""
 
     class Meta:

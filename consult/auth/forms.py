@@ -1,12 +1,13 @@
 """Sign-in forms: e-mail and password, then a two-factor code."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from consult.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -20,7 +21,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The code from an authenticator app."""
 
     code = StringField(

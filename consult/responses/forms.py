@@ -29,6 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, ValidationError
 
+from consult.forms import Form
 from consult.models import Answer, Question, QuestionKind
 from consult.responses.service import DEFAULT_TEXT_LIMIT, AnswerInput, normalise_text
 
@@ -42,7 +43,7 @@ CONFIDENTIAL_HINT = (
 )
 
 
-class ResponsePageForm(FlaskForm):
+class ResponsePageForm(Form):
     """A page that changes the response: carries the version the page was made from."""
 
     version = HiddenField()
@@ -60,6 +61,7 @@ class QuestionForm(ResponsePageForm):
     """One question's page; ``answer`` (and ``rationale``) are added by ``question_form``."""
 
     question: Question
+    field_names = {"answer": "Your answer", "rationale": "Your rationale"}
 
     def answer_input(self) -> AnswerInput:
         """What the respondent entered, for the service."""
@@ -112,7 +114,7 @@ def submit_form(organisation_name: str) -> SubmitForm:
     return form
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     """Upload one supporting document."""
 
     upload = FileField("Upload a file", widget=GovFileInput())
