@@ -106,6 +106,25 @@ def test_closed_consultation_refuses_a_saved_answer(get_page, db, consultation, 
     assert texts == ["None."]
 
 
+def test_an_answer_sent_after_the_deadline_is_shown_back_to_copy(
+    get_page, db, consultation, signed_in
+):
+    page = get_page(respond_url(consultation, "q1"))  # opened before the deadline
+    close(db, consultation)
+    data = {
+        "version": version_on(page),
+        "action": "continue",
+        "answer": "No",
+        "rationale": "Half an hour of typing:\nour reasons.",
+    }
+    page = get_page(respond_url(consultation, "q1"), method="post", data=data)
+    assert normalise(page.select_one("h1").text) == "This consultation has closed"
+    not_saved = page.select_one("#not-saved")
+    assert normalise(not_saved.select_one("h2").text) == "What you entered (not saved)"
+    assert "Half an hour of typing: our reasons." in normalise(not_saved.text)
+    assert "No" in [normalise(p.text) for p in not_saved.select("p")]
+
+
 def test_closed_consultation_refuses_a_new_response(client, db, consultation, signed_in):
     close(db, consultation)
     client.post(respond_url(consultation, "q1"), data={"version": "0", "answer": "Yes"})

@@ -124,8 +124,18 @@ def _not_open(error: ConsultationNotOpen):
         heading="This consultation has closed" if closed else "This consultation is not open yet",
         message=str(error),
         nothing_stored=request.method == "POST",
+        typed=_typed_answer(),
         has_response=response is not None and response.current_revision_id is not None,
     )
+
+
+def _typed_answer() -> list[str]:
+    """What was sent from a question page refused for the deadline, to show back: it may
+    be long text the respondent would otherwise lose (they could send it to SECAS)."""
+    if request.method != "POST" or request.endpoint != "responses.question":
+        return []
+    values = [*request.form.getlist("answer"), request.form.get("rationale", "")]
+    return [service.normalise_text(value) for value in values if value.strip()]
 
 
 @bp.errorhandler(ResponseLocked)
