@@ -216,6 +216,29 @@ def test_consultation_page_offers_a_late_allowance_holder_the_way_in(
 # Optimistic locking
 
 
+def test_a_save_from_an_older_tab_of_ones_own_says_you_changed_it(
+    client, get_page, db, consultation, signed_in
+):
+    get_page(
+        respond_url(consultation, "q3"),
+        method="post",
+        status=302,
+        data={"version": "0", "action": "later", "answer": "First draft"},
+    )
+    old_tab = get_page(respond_url(consultation, "q3"))
+    get_page(
+        respond_url(consultation, "q3"),
+        method="post",
+        status=302,
+        data={"version": version_on(old_tab), "action": "later", "answer": "Second draft"},
+    )
+    data = {"version": version_on(old_tab), "action": "later", "answer": "Old tab's words"}
+    page = get_page(respond_url(consultation, "q3"), method="post", data=data)
+    [problem] = error_summary(page)
+    assert problem.startswith("You changed this response at ")
+    assert signed_in.name not in problem
+
+
 def test_the_first_save_is_not_overwritten_by_a_colleague_who_opened_the_page_before_it(
     app, client, get_page, db, login, consultation, signed_in, colleague
 ):

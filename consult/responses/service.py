@@ -234,7 +234,7 @@ def save_answer(
     now: datetime,
 ) -> Answer:
     """Save one answer into the working copy."""
-    _check_editable(session, response, expected_version, now)
+    _check_editable(session, response, expected_version, now, user)
     cleaned = validate_answer(question, given)
     answer = next((a for a in response.answers if a.question_id == question.id), None)
     if answer is None:
@@ -259,16 +259,24 @@ def set_confidential(
     now: datetime,
 ) -> None:
     """Record whether the response is confidential."""
-    _check_editable(session, response, expected_version, now)
+    _check_editable(session, response, expected_version, now, user)
     response.confidential = confidential
     touch(session, response, user, now)
 
 
-def _stale_message(response: Response) -> str:
+def _who_changed(response: Response, user: User) -> str:
+    """Who made the response's last change, as the user is told: themselves (in another
+    tab, say) or a colleague, by name."""
+    if response.updated_by_id == user.id:
+        return "you"
+    return response.updated_by.name if response.updated_by else "a colleague"
+
+
+def _stale_message(response: Response, user: User) -> str:
     """Why a save was refused: someone changed the response after the page was shown."""
-    who = response.updated_by.name if response.updated_by else "A colleague"
+    who = _who_changed(response, user)
     return (
-        f"{who} changed this response at {uk_datetime(response.updated_at)}, "
+        f"{who[0].upper()}{who[1:]} changed this response at {uk_datetime(response.updated_at)}, "
         "after you opened this page. Your answer has not been saved: compare it with "
         "what is saved now, then save again to keep yours."
     )
@@ -277,10 +285,7 @@ def _stale_message(response: Response) -> str:
 def _stale_submission_message(response: Response, user: User) -> str:
     """Why a submission was refused: someone changed, or submitted, the response after the
     check page was shown (perhaps the submitter, in another tab)."""
-    if response.updated_by_id == user.id:
-        who = "you"
-    else:
-        who = response.updated_by.name if response.updated_by else "a colleague"
+    who = _who_changed(response, user)
     revision = response.current_revision
     did = "submitted" if revision and revision.submitted_at == response.updated_at else "changed"
     return (
@@ -295,13 +300,14 @@ def _check_editable(
     response: Response,
     expected_version: int,
     now: datetime,
-    stale_message: Callable[[Response], str] = _stale_message,
+    user: User,
+    stale_message: Callable[[Response, User], str] = _stale_message,
 ) -> None:
     if response.status is ResponseStatus.withdrawn:
         raise ResponseLocked("This response was withdrawn and can no longer be changed.")
     ensure_accepting(session, response.consultation, response.organisation_id, now)
     if expected_version != response.version:
-        raise StaleResponse(stale_message(response))
+        raise StaleResponse(stale_message(response, user))
 
 
 def touch(
@@ -309,7 +315,7 @@ def touch(
     response: Response,
     user: User,
     now: datetime,
-    stale_message: Callable[[Response], str] = _stale_message,
+    stale_message: Callable[[Response, User], str] = _stale_message,
 ) -> None:
     """Mark the response changed (bumping its version) and flush, so a concurrent save
     that slipped past the version check fails here, in the database.
@@ -329,7 +335,7 @@ def touch(
     except (StaleDataError, IntegrityError):
         session.rollback()
         # The rollback expired the response: reading it again shows the colleague's save.
-        raise StaleResponse(stale_message(response)) from None
+        raise StaleResponse(stale_message(response, user)) from None
 
 
 def missing_answers(response: Response, questions: list[Question]) -> list[Question]:
@@ -369,11 +375,7 @@ def submit(
     late = ensure_accepting(session, consultation, response.organisation_id, now)
     if _repeats_own_submission(response, user, expected_version):
         raise AlreadySubmitted(_already_submitted_message(response))
-
-    def stale(response: Response) -> str:
-        return _stale_submission_message(response, user)
-
-    _check_editable(session, response, expected_version, now, stale)
+    _check_editable(session, response, expected_version, now, user, _stale_submission_message)
     missing = missing_answers(response, consultation.questions)
     if missing:
         which = ", ".join(q.label.lower() for q in missing)
@@ -398,7 +400,7 @@ def submit(
     session.add(revision)
     response.status = ResponseStatus.submitted
     response.current_revision = revision
-    touch(session, response, user, now, stale)
+    touch(session, response, user, now, _stale_submission_message)
     audit.record(
         session,
         "response.submitted",
@@ -585,7 +587,7 @@ def withdraw(
     """Withdraw a submitted response before close; it leaves every summary."""
     if response.status is not ResponseStatus.submitted:
         raise ResponseLocked("Only a submitted response can be withdrawn.")
-    _check_editable(session, response, expected_version, now)
+    _check_editable(session, response, expected_version, now, user)
     response.status = ResponseStatus.withdrawn
     touch(session, response, user, now)
     audit.record(
