@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from consult.db import utcnow
 from tests import factories
 from tests.browser.conftest import open_page
 from tests.browser.helpers import sign_in
@@ -175,3 +176,22 @@ def test_secas_console_and_builder_reflow(narrow_page, check, base_url, db, seca
     check(f"{admin}/users", page.get_by_role("button", name="Invite a user"))
     check(f"{admin}/outbox")
     check(f"{admin}/audit", page.get_by_role("button", name="Filter", exact=True))
+
+
+def test_an_answer_refused_at_the_deadline_is_shown_back_readably(
+    narrow_page, base_url, db, respondent, assert_accessible
+):
+    consultation = factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+    page = narrow_page
+    sign_in(page, base_url, respondent)
+    page.goto(f"{base_url}/consultations/SSI-2017/respond/q1")
+    page.get_by_label("No").check()
+    link = "https://example.com/" + "evidence" * 40  # a pasted address, no spaces
+    page.get_by_label("Please provide your rationale").fill(f"Our reasons, at length: {link}")
+    consultation.closes_at = utcnow()  # the deadline passes while they type
+    db.commit()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("h1")).to_have_text("This consultation has closed")
+    assert link in page.locator("#not-saved").inner_text()
+    assert_readable(page, page.locator("#not-saved"))
+    assert_accessible(page)
