@@ -149,3 +149,19 @@ def test_a_character_limit_must_be_a_plain_whole_number(db, get_page, login, sec
     page = get_page(f"/admin/build/{draft.reference}/questions/new", method="post", data=data)
     errors = [normalise(a.text) for a in page.select(".govuk-error-summary__list a")]
     assert errors == [message]
+
+
+def test_every_form_reports_a_null_character(app):
+    """A form built on FlaskForm directly would save the text with the null character
+    silently removed: every form is a consult.forms.Form."""
+    from flask_wtf import FlaskForm
+
+    from consult.forms import Form
+
+    def subclasses(cls: type) -> list[type]:
+        return [sub for direct in cls.__subclasses__() for sub in (direct, *subclasses(direct))]
+
+    plain = [c.__qualname__ for c in subclasses(FlaskForm) if c.__module__.startswith("consult")]
+    plain = [name for name in plain if name != "Form"]
+    forms = {c.__qualname__ for c in subclasses(Form)}
+    assert forms and set(plain) <= forms, sorted(set(plain) - forms)
