@@ -237,6 +237,20 @@ def test_change_link_returns_to_check_answers(client, consultation, signed_in):
     assert response.location.endswith(respond_url(consultation, "check"))
 
 
+def test_back_from_a_change_link_returns_to_check_answers(
+    get_page, client, consultation, signed_in
+):
+    answer_all(client, consultation)
+    check = get_page(respond_url(consultation, "check"))
+    for link in (
+        "Change your answer to question 2",
+        "Change whether your response is confidential",
+    ):
+        change = check.find(lambda tag, name=link: tag.name == "a" and normalise(tag.text) == name)
+        page = get_page(change["href"])
+        assert page.select_one(".govuk-back-link")["href"] == respond_url(consultation, "check")
+
+
 def test_all_answered_opens_check_and_submit(client, get_page, consultation, signed_in):
     answer_all(client, consultation)
     page = get_page(respond_url(consultation))

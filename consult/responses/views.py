@@ -155,6 +155,8 @@ def _saved_message(journey: Journey) -> str:
 
 
 def _previous_page(journey: Journey, question: Question) -> str:
+    if request.args.get("change"):
+        return journey.url("responses.check_answers")  # came from there, goes back there
     group = tasks.group_of(journey.consultation, question)
     position = group.questions.index(question)
     if position == 0:
@@ -179,7 +181,9 @@ def confidentiality(reference: str):
         if error is None:
             return redirect(journey.url("responses.check_answers"))
         _show_refusal(journey, form, form.confidential, error)
-    back = journey.url("responses.respond")
+    back = journey.url(
+        "responses.check_answers" if request.args.get("change") else "responses.respond"
+    )
     return render_template("responses/confidentiality.html", journey=journey, form=form, back=back)
 
 
