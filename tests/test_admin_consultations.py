@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from consult.db import utcnow
-from consult.filters import LONDON
+from consult.filters import LONDON, uk_datetime
 from consult.models import AuditEvent, Consultation, DeadlineChange, DeadlineChangeKind
 from tests import factories
 from tests.conftest import normalise, scrolling_tables
@@ -309,7 +309,9 @@ def test_earlier_deadline_is_refused_with_the_services_message(db, get_page):
     page = get_page(
         "/admin/consultations/OPEN-1/extend", method="post", data=extend_form(earlier, "09:00")
     )
-    assert error_messages(page) == ["The new closing date must be after the current closing date"]
+    assert error_messages(page) == [
+        "The new closing date must be after the current one, " + uk_datetime(consultation.closes_at)
+    ]
     assert page.select_one(".govuk-error-summary a")["href"] == "#closes_date-day"
     assert db.scalars(select(DeadlineChange)).all() == []
 

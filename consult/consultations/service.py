@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from consult import audit
 from consult.dates import check_reasonable
 from consult.errors import InvalidInput, NotFound
+from consult.filters import uk_datetime
 from consult.models import (
     Consultation,
     ConsultationStatus,
@@ -215,7 +216,10 @@ def _check_new_deadline(
     if not reason.strip():
         raise InvalidInput("Enter the reason for the change")
     if new_closes_at <= consultation.closes_at:
-        raise InvalidInput("The new closing date must be after the current closing date")
+        raise InvalidInput(
+            "The new closing date must be after the current one, "
+            f"{uk_datetime(consultation.closes_at)}"
+        )
     if new_closes_at <= now:
         raise InvalidInput("The new closing date must be in the future")
     check_reasonable(new_closes_at, now, "new closing date")
