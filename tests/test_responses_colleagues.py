@@ -96,8 +96,9 @@ def test_check_answers_says_who_last_changed_each_answer(
     save(theirs, consultation, "q2", answer=["Billing"])
     page = parsed(mine, respond_url(consultation, "check"))
     changed = last_changed(page, "answers")
+    # Each reader is "you" to themselves, and a colleague by name.
     assert changed["1. Do you agree with the proposed new end date?"].startswith(
-        f"Last changed by {respondent.name} at"
+        "Last changed by you at"
     )
     assert changed["2. Which of your systems are affected?"].startswith(
         f"Last changed by {colleague.name} at"
@@ -105,6 +106,9 @@ def test_check_answers_says_who_last_changed_each_answer(
     assert normalise(page.select_one("#last-saved").text).startswith(
         f"Last saved by {colleague.name} at"
     )
+    tasks = parsed(theirs, respond_url(consultation))
+    assert normalise(tasks.select_one("#last-saved").text).startswith("Last saved by you at")
+    assert respondent.name not in normalise(tasks.select_one("#last-saved").text)
 
 
 def race(clients: list[FlaskClient], post) -> list:

@@ -128,9 +128,16 @@ class Edit:
     at: datetime
 
 
-def last_edit(answer: Answer | None, people: dict[int, User]) -> Edit | None:
-    """Who last saved this answer, and when."""
+def last_edit(answer: Answer | None, people: dict[int, User], me: int) -> Edit | None:
+    """Who last saved this answer ("you" when it was the user ``me``), and when."""
     if answer is None:
         return None
-    person = people.get(answer.updated_by_id)
-    return Edit(person.name if person else "Someone", answer.updated_at)
+    return Edit(who(answer.updated_by_id, people, me), answer.updated_at)
+
+
+def who(user_id: int | None, people: dict[int, User], me: int) -> str:
+    """Who changed something, as the user ``me`` reads it: "you", or a colleague's name."""
+    if user_id == me:
+        return "you"
+    person = people.get(user_id) if user_id is not None else None
+    return person.name if person else "Someone"

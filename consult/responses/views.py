@@ -28,7 +28,8 @@ def respond(reference: str):
         journey=journey,
         response=response,
         sections=tasks.section_tasks(journey.consultation, response),
-        last_edit=lambda answer: tasks.last_edit(answer, people),
+        last_edit=lambda answer: tasks.last_edit(answer, people, journey.user.id),
+        last_saved_by=_last_saved_by(journey, response, people),
         ready=_ready(journey, response),
         submitted=service.unchanged_since_submitted(journey.session, response),
         late_until=journey.late_until(),
@@ -122,7 +123,8 @@ def _show_refusal(
         return {}
     saved = _saved_answer(response, question)
     people = tasks.editors(journey.session, response)
-    return {"saved": saved, "edit": tasks.last_edit(saved, people), "yours": form.answer_input()}
+    edit = tasks.last_edit(saved, people, journey.user.id)
+    return {"saved": saved, "edit": edit, "yours": form.answer_input()}
 
 
 def _after_save(journey: Journey, question: Question, later: bool) -> HttpResponse:
@@ -262,14 +264,21 @@ def _render_check(journey: Journey, response: Response, form, errors: list[dict]
         response=response,
         answers={a.question_id: a for a in response.answers},
         groups=tasks.groups(journey.consultation),
-        last_edit=lambda answer: tasks.last_edit(answer, people),
-        updated_by=people.get(response.updated_by_id),
+        last_edit=lambda answer: tasks.last_edit(answer, people, journey.user.id),
+        last_saved_by=_last_saved_by(journey, response, people),
         form=form,
         errors=errors,
         has_errors=bool(errors),
         late_until=journey.late_until(),
         submitted=service.unchanged_since_submitted(journey.session, response),
     )
+
+
+def _last_saved_by(journey: Journey, response: Response | None, people: dict) -> str | None:
+    """Who last saved the response, as the signed-in respondent reads it, if anyone did."""
+    if response is None or response.updated_by_id is None:
+        return None
+    return tasks.who(response.updated_by_id, people, journey.user.id)
 
 
 def _missing_errors(journey: Journey, missing: list[str], changed: list[str]) -> list[dict]:
