@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from consult import audit, mail
@@ -293,26 +293,20 @@ def queue_deadline_extended(
     session: Session, consultation: Consultation, previous_closes_at: datetime
 ) -> int:
     """Tell respondents the deadline moved (``_told_of_deadline_changes``)."""
-    query = _told_of_deadline_changes(consultation)
-    subject = f"Deadline extended: {consultation.reference} {consultation.title}"
-    count = 0
-    for user in session.scalars(query.order_by(User.email)):
-        body = [
-            f"Dear {user.name},",
-            "",
+    return _queue_deadline_news(
+        session,
+        consultation,
+        _told_of_deadline_changes(consultation),
+        f"Deadline extended: {consultation.reference} {consultation.title}",
+        DEADLINE_EXTENDED,
+        [
             f"The deadline for responses to {consultation.title} ({consultation.reference}) "
             f"has been extended from {uk_datetime(previous_closes_at)} to "
             f"{uk_datetime(consultation.closes_at)}.",
             "",
             f"See the consultation: {_consultation_link(consultation)}",
-            *_preferences_footer(),
-        ]
-        queue_message(
-            session, user.email, subject[:300], "\n".join(body), DEADLINE_EXTENDED, consultation.id
-        )
-        count += 1
-    session.flush()
-    return count
+        ],
+    )
 
 
 def queue_late_allowance(
@@ -320,24 +314,36 @@ def queue_late_allowance(
 ) -> int:
     """Tell one organisation's respondents their own new deadline, as a deadline change
     (``_told_of_deadline_changes``); returns how many were e-mailed."""
-    query = _told_of_deadline_changes(consultation).where(User.organisation_id == organisation.id)
-    subject = f"Late response allowed: {consultation.reference} {consultation.title}"
-    count = 0
-    for user in session.scalars(query.order_by(User.email)):
-        body = [
-            f"Dear {user.name},",
-            "",
+    return _queue_deadline_news(
+        session,
+        consultation,
+        _told_of_deadline_changes(consultation).where(User.organisation_id == organisation.id),
+        f"Late response allowed: {consultation.reference} {consultation.title}",
+        LATE_ALLOWANCE,
+        [
             f"SECAS has allowed {organisation.name} to respond late to {consultation.title} "
             f"({consultation.reference}). It closes to everyone else at "
             f"{uk_datetime(consultation.closes_at)}; your organisation may submit or amend its "
             f"response until {uk_datetime(until)}.",
             "",
             f"Respond: {site_url(f'/consultations/{consultation.reference}/respond')}",
-            *_preferences_footer(),
-        ]
-        queue_message(
-            session, user.email, subject[:300], "\n".join(body), LATE_ALLOWANCE, consultation.id
-        )
+        ],
+    )
+
+
+def _queue_deadline_news(
+    session: Session,
+    consultation: Consultation,
+    people: Select,
+    subject: str,
+    kind: str,
+    news: list[str],
+) -> int:
+    """Queue ``news`` to each of ``people``, greeted by name; returns how many."""
+    count = 0
+    for user in session.scalars(people.order_by(User.email)):
+        body = [f"Dear {user.name},", "", *news, *_preferences_footer()]
+        queue_message(session, user.email, subject[:300], "\n".join(body), kind, consultation.id)
         count += 1
     session.flush()
     return count
