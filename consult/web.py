@@ -1,5 +1,7 @@
 """App-wide web concerns: error pages, the health check, the signed-in user."""
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select, text
@@ -58,7 +60,10 @@ def _canonical_reference(endpoint: str | None, values: dict | None) -> None:
         return
     values["reference"] = reference
     if endpoint and request.method in ("GET", "HEAD"):
-        raise RequestRedirect(url_for(endpoint, **{**request.args.to_dict(flat=False), **values}))
+        # The query string is kept as it came: handed to url_for, "_anchor" or "_external"
+        # in it would be url_for's own arguments.
+        query = urlencode(list(request.args.items(multi=True)))
+        raise RequestRedirect(url_for(endpoint, **values) + (f"?{query}" if query else ""))
 
 
 # Every signed-in request runs it: built once, SQLAlchemy keeps its cache key too. The
@@ -140,7 +145,7 @@ def _refuse_nul_characters():
     A posted value loses its null characters and the form says which field had them (see
     ``consult.forms``), so the page comes back with the text typed. An address, or a
     field's name, carrying one is refused: nobody types those."""
-    names = [request.path, *request.args.keys(), *request.args.values()]
+    names = [request.path, *(part for pair in request.args.items(multi=True) for part in pair)]
     if request.method == "POST":
         names.extend(request.form.keys())
     if any(NUL in name for name in names):

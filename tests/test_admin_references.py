@@ -58,6 +58,14 @@ def test_an_address_in_another_case_redirects_to_the_consultations_own(db, clien
     assert page.select_one("h1").text.strip() == "Changing the end date of the SSI variations"
 
 
+def test_the_redirect_keeps_the_query_as_it_came(db, client):
+    factories.make_consultation(db, "SSI-2017")
+    for query in ("_anchor=top", "_external=1", "endpoint=x", "reference=zz", "a=1&a=2"):
+        response = client.get(f"/consultations/ssi-2017?{query}")
+        assert response.status_code == 308, query
+        assert response.location == f"/consultations/SSI-2017?{query}"
+
+
 def test_an_action_posted_to_an_address_in_another_case_acts_on_the_consultation(
     db, signed_in_secas, get_page
 ):

@@ -25,6 +25,7 @@ def refused(page) -> bool:
 def test_a_null_character_in_an_address_is_refused(get_page, consultation):
     assert refused(get_page("/consultations/SSI%00", status=400))
     assert refused(get_page("/consultations?status=open%00", status=400))
+    assert refused(get_page("/consultations?status=open&status=open%00", status=400))
 
 
 def test_a_null_character_in_a_field_name_is_refused(get_page, login, respondent, consultation):
