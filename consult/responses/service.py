@@ -276,7 +276,8 @@ def _stale_message(response: Response, user: User) -> str:
     """Why a save was refused: someone changed the response after the page was shown."""
     who = _who_changed(response, user)
     return (
-        f"{who[0].upper()}{who[1:]} changed this response at {uk_datetime(response.updated_at)}, "
+        f"{'You' if who == 'you' else who} changed this response at "
+        f"{uk_datetime(response.updated_at)}, "
         "after you opened this page. Your answer has not been saved: compare it with "
         "what is saved now, then save again to keep yours."
     )
@@ -427,7 +428,7 @@ def _repeats_own_submission(response: Response, user: User, expected_version: in
     return (
         revision is not None
         and revision.submitted_by_id == user.id
-        # None: submitted before the version was recorded (migration 0010).
+        # None: submitted before the version was recorded (migration 0011).
         and revision.submitted_from_version in (None, expected_version)
         and response.updated_at == revision.submitted_at
         and _same_as_submitted(response, _working_answers(response))
