@@ -12,7 +12,14 @@ from consult.filters import uk_datetime
 from consult.models import AuditEvent, Consultation, LateAllowance, PartyCategory
 from tests import factories
 from tests.conftest import normalise
-from tests.summaries_helpers import CONFIDENTIAL, NOT_COUNTED, REFERENCE, table_rows
+from tests.summaries_helpers import (
+    CONFIDENTIAL,
+    NOT_COUNTED,
+    REFERENCE,
+    answers,
+    respondent_of,
+    table_rows,
+)
 
 PUBLISH = f"/panel/consultations/{REFERENCE}/summary/publish"
 WITHDRAW = f"/panel/consultations/{REFERENCE}/summary/withdraw"
@@ -71,6 +78,25 @@ def test_publishing_warns_of_a_confidential_respondent_its_category_gives_away(
     )
     factories.make_organisation(db, "Good Energy", PartyCategory.small_supplier)
     assert get_page(url).select_one("#identifiable") is None
+
+
+def test_the_warning_names_each_category_that_gives_one_away(get_page, db, arranged, as_secas):
+    meter_maker = respondent_of(db, "Landis+Gyr", PartyCategory.other_sec_party)
+    while_open = arranged.consultation.closes_at - timedelta(hours=2)
+    factories.make_response(
+        db,
+        arranged.consultation,
+        meter_maker,
+        answers("Yes", "Ok."),
+        confidential=True,
+        now=while_open,
+    )
+    url = f"/panel/consultations/{REFERENCE}/summary/publish"
+    assert normalise(get_page(url).select_one("#identifiable").text) == (
+        "! Warning Readers may tell who some confidential respondents are. “Confidential "
+        "respondent (Small Supplier)” and “Confidential respondent (Other SEC Party)” each "
+        "name the only organisation of their category in Consult."
+    )
 
 
 def test_publishing_shows_it_on_the_public_page_and_is_audited(client, get_page, db, published):

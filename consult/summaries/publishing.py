@@ -27,6 +27,15 @@ from consult.models import (
 from consult.summaries.service import Summary, Version, summarise
 
 
+def warnings(session: Session, consultation: Consultation, now: datetime) -> dict[str, str]:
+    """What SECAS should know before publishing, by the id each is shown under."""
+    found = {
+        "late-warning": late_warning(session, consultation, now),
+        "identifiable": identifiable_warning(session, consultation),
+    }
+    return {key: text for key, text in found.items() if text}
+
+
 def late_warning(session: Session, consultation: Consultation, now: datetime) -> str | None:
     """What publishing now would not yet include: organisations whose late allowance is
     still in force may submit after it is published, and change it."""
@@ -96,6 +105,20 @@ def identifiable(session: Session, consultation: Consultation) -> list[PartyCate
     )
     found = {PartyCategory(category) for category in session.scalars(query)}
     return [category for category in PartyCategory if category in found]
+
+
+def identifiable_warning(session: Session, consultation: Consultation) -> str | None:
+    """The warning of ``identifiable`` categories, in words, or None."""
+    names = [f"“Confidential respondent ({c.label})”" for c in identifiable(session, consultation)]
+    if not names:
+        return None
+    one = len(names) == 1
+    listed = names[0] if one else ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        f"Readers may tell who some confidential respondents are. {listed} "
+        f"{'names' if one else 'each name'} the only organisation of "
+        f"{'its' if one else 'their'} category in Consult."
+    )
 
 
 def withdraw(session: Session, consultation: Consultation, *, user: User, now: datetime) -> None:

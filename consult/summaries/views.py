@@ -264,18 +264,15 @@ def _publishing_action(reference: str, action, name: str):
             flash(done, "success")
             return redirect(url_for("summaries.summary", reference=consultation.reference))
     status = 400 if error else 200
-    warning = (
-        publishing.late_warning(session, consultation, utcnow()) if name == "publish" else None
-    )
     context = {
         "heading": heading,
         "explanation": explanation,
         "error": error,
         "name": name,
-        "warning": warning,
+        "warnings": publishing.warnings(session, consultation, utcnow())
+        if name == "publish"
+        else {},
     }
-    if name == "publish":
-        context["identifiable"] = publishing.identifiable(session, consultation)
     return render_template(
         "summaries/confirm.html", consultation=consultation, has_errors=bool(error), **context
     ), status
