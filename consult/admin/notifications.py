@@ -7,6 +7,7 @@ been sent: a notice already queued for an address is never queued again.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -299,7 +300,7 @@ def queue_deadline_extended(
         _told_of_deadline_changes(consultation),
         f"Deadline extended: {consultation.reference} {consultation.title}",
         DEADLINE_EXTENDED,
-        [
+        lambda: [
             f"The deadline for responses to {consultation.title} ({consultation.reference}) "
             f"has been extended from {uk_datetime(previous_closes_at)} to "
             f"{uk_datetime(consultation.closes_at)}.",
@@ -320,7 +321,7 @@ def queue_late_allowance(
         _told_of_deadline_changes(consultation).where(User.organisation_id == organisation.id),
         f"Late response allowed: {consultation.reference} {consultation.title}",
         LATE_ALLOWANCE,
-        [
+        lambda: [
             f"SECAS has allowed {organisation.name} to respond late to {consultation.title} "
             f"({consultation.reference}). It closes to everyone else at "
             f"{uk_datetime(consultation.closes_at)}; your organisation may submit or amend its "
@@ -337,12 +338,14 @@ def _queue_deadline_news(
     people: Select,
     subject: str,
     kind: str,
-    news: list[str],
+    news: Callable[[], list[str]],
 ) -> int:
-    """Queue ``news`` to each of ``people``, greeted by name; returns how many."""
-    count = 0
+    """Queue ``news()`` to each of ``people``, greeted by name; returns how many. The news
+    is put in words only if someone is to get it."""
+    count, lines = 0, None
     for user in session.scalars(people.order_by(User.email)):
-        body = [f"Dear {user.name},", "", *news, *_preferences_footer()]
+        lines = lines or news()
+        body = [f"Dear {user.name},", "", *lines, *_preferences_footer()]
         queue_message(session, user.email, subject[:300], "\n".join(body), kind, consultation.id)
         count += 1
     session.flush()
