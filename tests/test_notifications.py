@@ -157,3 +157,20 @@ def test_extending_through_the_console_queues_the_deadline_notice(
     db.commit()
     [message] = outbox(db, "deadline_extended")
     assert message.to_address == respondent.email
+
+
+def test_extending_a_consultation_before_it_opens_emails_no_one(app, db, secas, respondent):
+    consultation = factories.make_consultation(db, "EXT-3", status="upcoming")
+    with app.app_context():
+        from consult.consultations import service as lifecycle
+
+        lifecycle.extend(
+            db,
+            consultation,
+            consultation.closes_at + timedelta(days=7),
+            "Papers delayed",
+            utcnow(),
+            secas.id,
+        )
+    db.commit()
+    assert outbox(db, "deadline_extended") == []

@@ -141,7 +141,9 @@ def close_now(
     """Close an open consultation at once (closes_at := now)."""
     if consultation.status_at(now) is not ConsultationStatus.open:
         raise InvalidInput(f"{consultation.reference} is not open, so it cannot be closed")
-    _change_deadline(session, consultation, DeadlineChangeKind.closed_early, now, "", actor_id)
+    _change_deadline(
+        session, consultation, DeadlineChangeKind.closed_early, now, "", actor_id, tell=False
+    )
 
 
 def extend(
@@ -159,7 +161,10 @@ def extend(
         if consultation.status_at(now) is ConsultationStatus.closed
         else DeadlineChangeKind.extended
     )
-    _change_deadline(session, consultation, kind, new_closes_at, reason.strip(), actor_id)
+    # Before it opens no one is planning around its deadline: the notice that it has
+    # opened gives the deadline then.
+    tell = consultation.status_at(now) is not ConsultationStatus.upcoming
+    _change_deadline(session, consultation, kind, new_closes_at, reason.strip(), actor_id, tell)
     if kind is DeadlineChangeKind.reopened:
         take_down_what_respondents_said(
             session, consultation, now, actor_id, reason="The consultation was reopened"
@@ -232,7 +237,10 @@ def _change_deadline(
     new_closes_at: datetime,
     reason: str,
     actor_id: int | None,
+    tell: bool,
 ) -> None:
+    """Move the deadline, recorded and audited; ``tell``: e-mail the respondents who plan
+    around it."""
     previous = consultation.closes_at
     consultation.closes_at = new_closes_at
     session.add(
@@ -254,8 +262,7 @@ def _change_deadline(
         after={"closes_at": new_closes_at.isoformat()},
         reason=reason,
     )
-    if kind is not DeadlineChangeKind.closed_early:
-        # Respondents plan around the deadline: tell them it moved.
+    if tell:
         from consult.admin.notifications import queue_deadline_extended
 
         queue_deadline_extended(session, consultation, previous)
