@@ -81,6 +81,24 @@ def markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(html))  # noqa: S704 - sanitised by nh3 just above
 
 
+# Codes whose words read better said otherwise than their parts.
+_CODE_WORDS = {
+    "user.two_factor_on": "User turned on two-factor sign-in",
+    "user.two_factor_off": "User turned off two-factor sign-in",
+    "user.two_factor_reset": "User's two-factor sign-in reset",
+    "outbox.retried": "Message retried",
+}
+
+
+def code_words(code: str) -> str:
+    """A recorded code as words, for people: "consultation.closed_early" reads
+    "Consultation closed early", "manual_reminder" "Manual reminder". Downloads keep the
+    code itself, for filtering and scripts."""
+    if code in _CODE_WORDS:
+        return _CODE_WORDS[code]
+    return code.replace(".", " ").replace("_", " ").capitalize()
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(uk_datetime)
@@ -89,3 +107,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(deadline_change)
     app.add_template_filter(markdown)
     app.add_template_filter(size_limit)
+    app.add_template_filter(code_words)

@@ -41,8 +41,8 @@ def test_audit_log_lists_the_latest_events_newest_first(db, secas, login, get_pa
     login(secas)
     found = rows(get_page("/admin/audit"))
     assert [row[1:4] for row in found] == [
-        ["SECAS Analyst", "consultation.closed_early", "SSI-2017"],
-        ["SECAS Analyst", "consultation.extended", "SSI-2017"],
+        ["SECAS Analyst", "Consultation closed early", "SSI-2017"],
+        ["SECAS Analyst", "Consultation extended", "SSI-2017"],
     ]
     assert "reason: More time" in found[1][5]
 
@@ -68,15 +68,19 @@ def events(db, secas, panel, organisation):
 
 def test_filter_by_consultation(events, signed_in, get_page):
     found = rows(get_page(f"/admin/audit?consultation={events['first'].id}"))
-    assert [row[2] for row in found] == ["summary.downloaded", "consultation.published"]
+    assert [row[2] for row in found] == ["Summary downloaded", "Consultation published"]
 
 
 def test_filter_by_user_and_action(events, panel, signed_in, get_page):
-    assert [r[2] for r in rows(get_page(f"/admin/audit?user={panel.id}"))] == ["summary.downloaded"]
+    assert [r[2] for r in rows(get_page(f"/admin/audit?user={panel.id}"))] == ["Summary downloaded"]
     found = rows(get_page("/admin/audit?action=consultation.extended"))
     assert [(r[2], r[3], r[4]) for r in found] == [
-        ("consultation.extended", "SECOND-2", "British Gas")
+        ("Consultation extended", "SECOND-2", "British Gas")
     ]
+    # The filter offers each action in words; the address keeps its code.
+    page = get_page("/admin/audit")
+    options = {o["value"]: normalise(o.text) for o in page.select("#action option")}
+    assert options["consultation.extended"] == "Consultation extended"
 
 
 def test_filter_by_date_range_in_uk_time(db, secas, signed_in, get_page):
@@ -85,7 +89,7 @@ def test_filter_by_date_range_in_uk_time(db, secas, signed_in, get_page):
         event.at = datetime(2017, 6, day, 23, 30, tzinfo=UTC)  # 00:30 the next day in BST
     db.commit()
     found = rows(get_page("/admin/audit?date_from=2/6/2017&date_to=3/6/2017"))
-    assert [r[2] for r in found] == ["test.day2", "test.day1"]
+    assert [r[2] for r in found] == ["Test day2", "Test day1"]
 
 
 def test_a_malformed_date_shows_an_error_not_a_server_error(events, signed_in, get_page):
@@ -163,7 +167,7 @@ def test_the_download_link_carries_the_filter(events, signed_in, get_page):
 def test_actions_taken_in_the_console_appear_in_the_audit_log(respondent, signed_in, get_page):
     get_page(f"/admin/users/{respondent.id}/deactivate", method="post", follow_redirects=True)
     found = rows(get_page("/admin/audit"))
-    assert found[0][1:5] == ["SECAS Analyst", "user.deactivated", "", "British Gas"]
+    assert found[0][1:5] == ["SECAS Analyst", "User deactivated", "", "British Gas"]
 
 
 def test_only_secas_see_the_audit_log(panel, login, client):

@@ -20,7 +20,8 @@ def messages(db):
     """One message in each status."""
     made = {}
     for status in MessageStatus:
-        message = mail.queue(db, f"{status.value}@example.com", f"About {status.value}", "Body")
+        address, subject = f"{status.value}@example.com", f"About {status.value}"
+        message = mail.queue(db, address, subject, "Body", kind="manual_reminder")
         message.status = status
         if status is MessageStatus.failed:
             message.attempts = 5
@@ -39,6 +40,7 @@ def test_the_outbox_lists_every_message_newest_first(messages, signed_in, get_pa
         "queued@example.com",
     ]
     assert rows[0][5].startswith("Failed SMTPServerDisconnected")
+    assert rows[0][3] == "Manual reminder"
     filters = normalise(page.select_one("#status-filter").text)
     assert filters == "All (3) Queued (1) Sent (1) Failed (1)"
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
+from consult.filters import code_words
 from consult.models import AuditEvent, Consultation, Organisation, User
 from consult.summaries.writers import neutralise
 
@@ -100,7 +101,7 @@ def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
         "consultation": [("", "Any consultation")]
         + [(str(c.id), c.reference) for c in consultations],
         "user": [("", "Anyone")] + [(str(u.id), f"{u.name} ({u.email})") for u in actors],
-        "action": [("", "Any action")] + [(a, a) for a in actions],
+        "action": [("", "Any action")] + [(a, code_words(a)) for a in actions],
     }
 
 
