@@ -123,6 +123,10 @@ def test_an_answer_sent_after_the_deadline_is_shown_back_to_copy(
     assert normalise(not_saved.select_one("h2").text) == "What you entered (not saved)"
     assert "Half an hour of typing: our reasons." in normalise(not_saved.text)
     assert "No" in [normalise(p.text) for p in not_saved.select("p")]
+    assert normalise(not_saved.select_one("#not-saved-question").text) == (
+        "Question 1: Do you agree with the proposed new end date?"
+    )
+    assert [normalise(h.text) for h in not_saved.select("h4")] == ["Answer", "Rationale"]
 
 
 def test_closed_consultation_refuses_a_new_response(client, db, consultation, signed_in):

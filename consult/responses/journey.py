@@ -30,6 +30,7 @@ from consult.models import (
     Response,
     ResponseStatus,
     User,
+    question_label,
 )
 from consult.responses import service
 
@@ -125,17 +126,29 @@ def _not_open(error: ConsultationNotOpen):
         message=str(error),
         nothing_stored=request.method == "POST",
         typed=_typed_answer(),
+        typed_question=_typed_question(consultation),
         has_response=response is not None and response.current_revision_id is not None,
     )
 
 
-def _typed_answer() -> list[str]:
-    """What was sent from a question page refused for the deadline, to show back: it may
-    be long text the respondent would otherwise lose (they could send it to SECAS)."""
+def _typed_answer() -> list[tuple[str, str]]:
+    """What was sent from a question page refused for the deadline, to show back, each
+    part named ("Answer", "Rationale"): it may be long text the respondent would otherwise
+    lose (they could send it to SECAS)."""
     if request.method != "POST" or request.endpoint != "responses.question":
         return []
-    values = [*request.form.getlist("answer"), request.form.get("rationale", "")]
-    return [service.normalise_text(value) for value in values if value.strip()]
+    parts = [("Answer", value) for value in request.form.getlist("answer")]
+    parts.append(("Rationale", request.form.get("rationale", "")))
+    return [(name, service.normalise_text(value)) for name, value in parts if value.strip()]
+
+
+def _typed_question(consultation: Consultation) -> str | None:
+    """The heading of the question whose answer was refused ("Question 2: …"), if any."""
+    key = (request.view_args or {}).get("key")
+    for number, question in enumerate(consultation.questions, start=1):
+        if question.key == key:
+            return f"{question_label(number)}: {question.text}"
+    return None
 
 
 @bp.errorhandler(ResponseLocked)
