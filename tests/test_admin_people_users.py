@@ -49,6 +49,19 @@ def test_a_respondent_needs_an_organisation(signed_in, get_page):
     assert error_summary(page) == ["Select the respondent’s organisation"]
 
 
+def test_a_respondent_without_name_or_organisation_is_told_both_at_once(signed_in, get_page):
+    page = get_page(
+        "/admin/users/invite",
+        method="post",
+        data={"email": "ada@example.com", "role": "respondent"},
+    )
+    assert error_summary(page) == [
+        "Enter the person’s full name",
+        "Select the respondent’s organisation",
+    ]
+    assert page.select_one(".govuk-error-summary a[href='#organisation']") is not None
+
+
 def test_an_empty_invitation_lists_every_problem(signed_in, get_page):
     page = get_page("/admin/users/invite", method="post", data={})
     assert error_summary(page) == [

@@ -128,6 +128,12 @@ class InviteForm(Form):
         except (TypeError, ValueError):
             return None
 
+    def validate_organisation(self, _field) -> None:
+        """A respondent belongs to an organisation: said with any other answer missing,
+        not only once they are given."""
+        if self.role.data == Role.respondent.value and self.organisation_id() is None:
+            raise ValidationError("Select the respondent’s organisation")
+
 
 class RoleForm(Form):
     """A user's role, and their organisation if a respondent."""
@@ -145,6 +151,7 @@ class RoleForm(Form):
     submit = SubmitField("Change role", widget=GovSubmitInput())
 
     organisation_id = InviteForm.organisation_id
+    validate_organisation = InviteForm.validate_organisation
 
 
 def organisation_choices(organisations) -> list[SelectChoice]:
