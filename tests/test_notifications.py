@@ -139,38 +139,22 @@ def test_an_engaged_organisation_hears_of_an_extension_even_if_opted_out(app, db
     assert [m.to_address for m in outbox(db, "deadline_extended")] == [respondent.email]
 
 
-def test_extending_through_the_console_queues_the_deadline_notice(
-    app, db, client, login, secas, respondent
-):
-    consultation = factories.make_consultation(db, "EXT-2")
+def extend_by_a_week(app, db, consultation, secas) -> None:
+    """SECAS extends the deadline by a week, as the console does."""
     with app.app_context():
         from consult.consultations import service as lifecycle
 
-        lifecycle.extend(
-            db,
-            consultation,
-            consultation.closes_at + timedelta(days=7),
-            "Late papers",
-            utcnow(),
-            secas.id,
-        )
+        later = consultation.closes_at + timedelta(days=7)
+        lifecycle.extend(db, consultation, later, "Late papers", utcnow(), secas.id)
     db.commit()
+
+
+def test_extending_through_the_console_queues_the_deadline_notice(app, db, secas, respondent):
+    extend_by_a_week(app, db, factories.make_consultation(db, "EXT-2"), secas)
     [message] = outbox(db, "deadline_extended")
     assert message.to_address == respondent.email
 
 
 def test_extending_a_consultation_before_it_opens_emails_no_one(app, db, secas, respondent):
-    consultation = factories.make_consultation(db, "EXT-3", status="upcoming")
-    with app.app_context():
-        from consult.consultations import service as lifecycle
-
-        lifecycle.extend(
-            db,
-            consultation,
-            consultation.closes_at + timedelta(days=7),
-            "Papers delayed",
-            utcnow(),
-            secas.id,
-        )
-    db.commit()
+    extend_by_a_week(app, db, factories.make_consultation(db, "EXT-3", status="upcoming"), secas)
     assert outbox(db, "deadline_extended") == []
