@@ -49,7 +49,7 @@ from consult.summaries.service import Version
 
 cache = Cache()
 # At most ENTRIES pages of at most LARGEST bytes (UTF-8, as kept) each: 16 MB a process.
-# A summary of twelve questions is about 190 KB; one whose first answers are very long
+# A summary of twelve questions is about 200 KB; one whose first answers are very long
 # is rendered each time instead.
 ENTRIES = 63  # cachelib prunes before adding, so it holds one more: 64
 LARGEST = 256 * 1024
