@@ -41,6 +41,7 @@ from consult.models import (
     RevisionChoice,
     User,
 )
+from consult.responses.tasks import as_told
 
 DEFAULT_TEXT_LIMIT = 20_000
 
@@ -267,9 +268,7 @@ def set_confidential(
 def _who_changed(response: Response, user: User) -> str:
     """Who made the response's last change, as the user is told: themselves (in another
     tab, say) or a colleague, by name."""
-    if response.updated_by_id == user.id:
-        return "you"
-    return response.updated_by.name if response.updated_by else "a colleague"
+    return as_told(response.updated_by, user.id, "a colleague")
 
 
 def _stale_message(response: Response, user: User) -> str:

@@ -137,7 +137,12 @@ def last_edit(answer: Answer | None, people: dict[int, User], me: int) -> Edit |
 
 def who(user_id: int | None, people: dict[int, User], me: int) -> str:
     """Who changed something, as the user ``me`` reads it: "you", or a colleague's name."""
-    if user_id == me:
+    return as_told(people.get(user_id) if user_id is not None else None, me, "Someone")
+
+
+def as_told(person: User | None, me: int, unknown: str) -> str:
+    """``person``, as the user ``me`` is told of them: "you", their name, or ``unknown``
+    when no one is known."""
+    if person is not None and person.id == me:
         return "you"
-    person = people.get(user_id) if user_id is not None else None
-    return person.name if person else "Someone"
+    return person.name if person is not None else unknown
