@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from consult.models import AuditEvent
 
@@ -26,3 +27,18 @@ def record(
     )
     session.add(event)
     return event
+
+
+def latest(
+    session: Session, action: str, consultation_id: int, organisation_id: int | None = None
+) -> AuditEvent | None:
+    """The last event of ``action`` about the consultation (and organisation, if given),
+    with who acted, or None."""
+    query = select(AuditEvent).where(
+        AuditEvent.action == action, AuditEvent.consultation_id == consultation_id
+    )
+    if organisation_id is not None:
+        query = query.where(AuditEvent.organisation_id == organisation_id)
+    return session.scalar(
+        query.options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(1)
+    )

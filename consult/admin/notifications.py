@@ -279,15 +279,7 @@ def _told_of_deadline_changes(consultation: Consultation):
 def last_reminder(session: Session, consultation: Consultation) -> AuditEvent | None:
     """The last reminder SECAS sent about the consultation (its audit event), if any: so a
     second is sent knowingly, not by a repeated click."""
-    return session.scalar(
-        select(AuditEvent)
-        .where(
-            AuditEvent.action == "consultation.reminder_sent",
-            AuditEvent.consultation_id == consultation.id,
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
+    return audit.latest(session, "consultation.reminder_sent", consultation.id)
 
 
 def queue_deadline_extended(

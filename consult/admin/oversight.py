@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
 from consult.admin import notifications
@@ -16,7 +16,6 @@ from consult.models import (
     CATEGORY_LABELS,
     Answer,
     Attachment,
-    AuditEvent,
     Consultation,
     LateAllowance,
     Organisation,
@@ -209,16 +208,8 @@ def withdrawal(session: Session, response: Response) -> Withdrawal | None:
     response's last change, for one withdrawn before the log named it); None otherwise."""
     if response.status is not ResponseStatus.withdrawn:
         return None
-    event = session.scalar(
-        select(AuditEvent)
-        .where(
-            AuditEvent.action == "response.withdrawn",
-            AuditEvent.consultation_id == response.consultation_id,
-            AuditEvent.organisation_id == response.organisation_id,
-        )
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
+    event = audit.latest(
+        session, "response.withdrawn", response.consultation_id, response.organisation_id
     )
     if event is not None:
         return Withdrawal(event.at, _who(event.actor))
