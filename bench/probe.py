@@ -144,14 +144,19 @@ def measure(url: str, what: str) -> dict:
         # specialised the code they run (Python 3.11 does so after a few calls), and the
         # app and the bare SQL both find the tables in the database's cache. So while a
         # request is cheap, up to WARM_UPS more run untimed (for at most REPEAT_SECONDS in
-        # all, judged by the first); then the median of up to REPEATS timed ones, while
+        # all); then the median of up to REPEATS timed ones, while
         # they add up to less than REPEAT_SECONDS (a slow figure is timed once), so one
         # request that met a collection pause or a noisy neighbour does not make the
         # figure. No collection is forced between them: the requests after one run
         # slower for a dozen or so, as no request on a running server does.
-        warm_ups = min(WARM_UPS, int(REPEAT_SECONDS / max(time.perf_counter() - first, 1e-6)))
-        for _ in range(warm_ups):
-            MEASURES[what](client, engine)
+        # Each warm-up is timed as it goes: the first request is no guide to the next ones
+        # (a summary's first is rendered, the rest are kept).
+        warming = time.perf_counter()
+        if warming - first < REPEAT_SECONDS:
+            for _ in range(WARM_UPS):
+                MEASURES[what](client, engine)
+                if time.perf_counter() - warming >= REPEAT_SECONDS:
+                    break
         statements: list[int] = []
         event.listen(engine, "before_cursor_execute", lambda *_: statements.append(1))
         times: list[float] = []
