@@ -25,13 +25,23 @@ Nothing is kept before the first submission: until then the questions may still 
 (they lock once a response is submitted) and the page is cheap anyway. Entries expire
 after ``SUMMARY_CACHE_SECONDS`` (0 turns keeping off); each process keeps at most
 ``ENTRIES`` pages of at most ``LARGEST`` bytes.
+
+The layout around the body (header, title, version links, publishing) is kept too, under
+the same fingerprint and everything else it shows: who is signed in (their name, role and
+organisation's name) and the address the site is served under. Its sign-out form's CSRF
+token is put in afresh on each request, and nothing is kept or given while a message
+waits to be shown once (a flash). A layout is a few kilobytes; each process keeps at most
+``LAYOUTS`` of them.
 """
 
 import hashlib
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, session
 from flask_caching import Cache
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import bindparam, func, inspect, select, true
 from sqlalchemy.orm import Session
 
@@ -53,11 +63,15 @@ cache = Cache()
 # is rendered each time instead.
 ENTRIES = 63  # cachelib prunes before adding, so it holds one more: 64
 LARGEST = 256 * 1024
+layouts = Cache()
+LAYOUTS = 511  # about 10 KB each: 5 MB a process
 
 
 def init_app(app: Flask) -> None:
     """Keep pages in memory for ``SUMMARY_CACHE_SECONDS`` (0: keep nothing)."""
-    page_cache.in_memory(cache, app, int(app.config["SUMMARY_CACHE_SECONDS"]), ENTRIES)
+    seconds = int(app.config["SUMMARY_CACHE_SECONDS"])
+    page_cache.in_memory(cache, app, seconds, ENTRIES)
+    page_cache.in_memory(layouts, app, seconds, LAYOUTS)
 
 
 # The consultation with this reference, and in the same statement what its fingerprint
@@ -120,6 +134,26 @@ def fingerprint(
 # Where the body goes in the page rendered around it: a comment no page otherwise holds
 # (every text a page shows is escaped, so no respondent can write it).
 MARKER = "<!-- consult: the summary's body -->"
+
+
+# Where the CSRF token goes in a layout as kept: a comment, as MARKER is.
+TOKEN = "<!-- consult: this request's CSRF token -->"
+
+
+def layout(key: str | None, render: Callable[..., str]) -> str:
+    """The layout kept for the page under ``key`` and the person signed in, or
+    ``render(csrf_token=...)`` (kept unless ``key`` is None or a flash is waiting), with
+    this request's CSRF token in it."""
+    if key is None or "_flashes" in session:
+        return render()
+    user = current_user
+    shown = (key, user.id, user.name, user.role, user.organisation and user.organisation.name)
+    layout_key = hashlib.sha256(repr((shown, request.script_root)).encode()).hexdigest()
+    around = layouts.get(layout_key)
+    if around is None:
+        around = render(csrf_token=lambda: Markup(TOKEN))
+        layouts.set(layout_key, around)
+    return around.replace(TOKEN, generate_csrf())
 
 
 def spliced(around: str, body: bytes) -> bytes:

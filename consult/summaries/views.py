@@ -85,12 +85,16 @@ def summary(reference: str):
     closed = consultation.status_at(now) is ConsultationStatus.closed
     key = kept.fingerprint(consultation, counts, version, page, closed)
     body = kept.rendered(key, lambda: _summary_body(consultation, version, page, now))
-    around = render_template(
-        "summaries/summary.html",
-        consultation=consultation,
-        public=version is Version.public,
-        closed=closed,
-        body=Markup(kept.MARKER),
+    around = kept.layout(
+        key,
+        lambda **token: render_template(
+            "summaries/summary.html",
+            consultation=consultation,
+            public=version is Version.public,
+            closed=closed,
+            body=Markup(kept.MARKER),
+            **token,
+        ),
     )
     return Response(kept.spliced(around, body), mimetype="text/html")
 
