@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -132,6 +133,8 @@ def init_app(app: Flask) -> None:
     app.extensions["consult.snapshot_sessionmaker"] = sessionmaker(
         _snapshot_engine(engine), expire_on_commit=False
     )
+    for maker in ("consult.sessionmaker", "consult.snapshot_sessionmaker"):
+        event.listen(app.extensions[maker], "after_flush", _note_flush)
     app.before_request(_mark_intent)
     app.teardown_request(_clear_intent)
     app.teardown_appcontext(_close_session)
@@ -163,10 +166,34 @@ def get_session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+_FLUSHED = "consult.flushed"
+
+
+def _note_flush(session: Session, _context) -> None:
+    session.info[_FLUSHED] = True
+
+
+def _close_session(exc: BaseException | None) -> None:
+    """End the request's session. A transaction that only read ends in COMMIT, which is
+    the same to the database as ROLLBACK; but psycopg forgets the statements it has
+    prepared on every ROLLBACK, and PostgreSQL would then parse and plan each statement
+    of every request afresh. Anything else (an error, anything written but not
+    committed, even if only changed in memory) is rolled back, as before."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
+        if exc is None and session.in_transaction() and _only_read(session):
+            session.commit()
+    except SQLAlchemyError:
+        pass  # closing rolls back; a connection that is gone is discarded
+    finally:
         session.close()
+
+
+def _only_read(session: Session) -> bool:
+    changed = session.new or session.dirty or session.deleted
+    return not changed and not session.info.get(_FLUSHED)
 
 
 @contextmanager
