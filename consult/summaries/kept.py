@@ -30,7 +30,7 @@ The layout around the body (header, title, version links, publishing) is kept to
 the same fingerprint and everything else it shows: who is signed in (their name, role and
 organisation's name) and the address the site is served under. Its sign-out form's CSRF
 token is put in afresh on each request, and nothing is kept or given while a message
-waits to be shown once (a flash). A layout is a few kilobytes; each process keeps at most
+waits to be shown once (a flash). A layout is about 5 KB; each process keeps at most
 ``LAYOUTS`` of them.
 """
 
@@ -64,7 +64,7 @@ cache = Cache()
 ENTRIES = 63  # cachelib prunes before adding, so it holds one more: 64
 LARGEST = 256 * 1024
 layouts = Cache()
-LAYOUTS = 511  # about 10 KB each: 5 MB a process
+LAYOUTS = 511  # about 5 KB each: under 3 MB a process
 
 
 def init_app(app: Flask) -> None:
