@@ -74,8 +74,13 @@ def test_publishing_warns_of_a_confidential_respondent_its_category_gives_away(
     warning = normalise(get_page(url).select_one("#identifiable").text)
     assert warning == (
         "! Warning Readers may tell who some confidential respondents are. “Confidential "
-        "respondent (Small Supplier)” names the only organisation of its category in Consult."
+        "respondent (Small Supplier)” names the only active organisation of its category in "
+        "Consult."
     )
+    gone = factories.make_organisation(db, "Bulb Energy", PartyCategory.small_supplier)
+    gone.active = False  # no longer a party: it hides no one
+    db.commit()
+    assert get_page(url).select_one("#identifiable") is not None
     factories.make_organisation(db, "Good Energy", PartyCategory.small_supplier)
     assert get_page(url).select_one("#identifiable") is None
 
@@ -95,7 +100,7 @@ def test_the_warning_names_each_category_that_gives_one_away(get_page, db, arran
     assert normalise(get_page(url).select_one("#identifiable").text) == (
         "! Warning Readers may tell who some confidential respondents are. “Confidential "
         "respondent (Small Supplier)” and “Confidential respondent (Other SEC Party)” each "
-        "name the only organisation of their category in Consult."
+        "name the only active organisation of their category in Consult."
     )
 
 

@@ -6,8 +6,8 @@ public page shows the public version: confidential respondents anonymised.
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
 
 from consult import audit
 from consult.consultations import service as consultations
@@ -83,11 +83,17 @@ def publish(session: Session, consultation: Consultation, *, user: User, now: da
 def identifiable(session: Session, consultation: Consultation) -> list[PartyCategory]:
     """The categories whose confidential respondents the public version does not hide:
     "Confidential respondent (DCC)" names the only DCC organisation there is. Anonymising
-    is by name only, so SECAS are told before publishing, in category order."""
-    members = (
-        select(Organisation.category, func.count(Organisation.id).label("members"))
-        .group_by(Organisation.category)
-        .subquery()
+    is by name only, so SECAS are told before publishing, in category order. Only other
+    active organisations hide one: a deactivated one is no longer a party to the code."""
+    other = aliased(Organisation)
+    another_of_its_category = (
+        select(other.id)
+        .where(
+            other.category == Organisation.category,
+            other.id != Organisation.id,
+            other.active.is_(True),
+        )
+        .exists()
     )
     query = (
         select(Organisation.category)
@@ -95,12 +101,11 @@ def identifiable(session: Session, consultation: Consultation) -> list[PartyCate
         .select_from(Response)
         .join(Revision, Revision.id == Response.current_revision_id)
         .join(Organisation, Organisation.id == Response.organisation_id)
-        .join(members, members.c.category == Organisation.category)
         .where(
             Response.consultation_id == consultation.id,
             Response.status == ResponseStatus.submitted,
             Revision.confidential.is_(True),
-            members.c.members == 1,
+            ~another_of_its_category,
         )
     )
     found = {PartyCategory(category) for category in session.scalars(query)}
@@ -116,7 +121,7 @@ def identifiable_warning(session: Session, consultation: Consultation) -> str | 
     listed = names[0] if one else ", ".join(names[:-1]) + " and " + names[-1]
     return (
         f"Readers may tell who some confidential respondents are. {listed} "
-        f"{'names' if one else 'each name'} the only organisation of "
+        f"{'names' if one else 'each name'} the only active organisation of "
         f"{'its' if one else 'their'} category in Consult."
     )
 
