@@ -133,8 +133,10 @@ def init_app(app: Flask) -> None:
     app.extensions["consult.snapshot_sessionmaker"] = sessionmaker(
         _snapshot_engine(engine), expire_on_commit=False
     )
-    for maker in ("consult.sessionmaker", "consult.snapshot_sessionmaker"):
-        event.listen(app.extensions[maker], "after_flush", _note_flush)
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "commit", _forget_writes)
+    event.listen(engine, "rollback", _forget_writes)
+    event.listen(engine, "checkout", lambda _dbapi, record, _proxy: record.info.pop(_WROTE, None))
     app.before_request(_mark_intent)
     app.teardown_request(_clear_intent)
     app.teardown_appcontext(_close_session)
@@ -166,19 +168,26 @@ def get_session() -> Session:
     return g.db_session
 
 
-_FLUSHED = "consult.flushed"
+# Set on a connection by any statement but a SELECT (or BEGIN) since its transaction began.
+_WROTE = "consult.wrote"
 
 
-def _note_flush(session: Session, _context) -> None:
-    session.info[_FLUSHED] = True
+def _note_write(connection, _cursor, statement: str, *_args) -> None:
+    if not statement.lstrip(" \t\n(")[:6].upper().startswith(("SELECT", "BEGIN")):
+        connection.info[_WROTE] = True
+
+
+def _forget_writes(connection) -> None:
+    """After COMMIT or ROLLBACK (and at checkout) nothing is written but not committed."""
+    connection.info.pop(_WROTE, None)
 
 
 def _close_session(exc: BaseException | None) -> None:
     """End the request's session. A transaction that only read ends in COMMIT, which is
     the same to the database as ROLLBACK; but psycopg forgets the statements it has
     prepared on every ROLLBACK, and PostgreSQL would then parse and plan each statement
-    of every request afresh. Anything else (an error, anything written but not
-    committed, even if only changed in memory) is rolled back, as before."""
+    of every request afresh. Anything else (an error; any statement but a SELECT, however
+    sent; anything changed in memory but not flushed) is rolled back, as before."""
     session = g.pop("db_session", None)
     if session is None:
         return
@@ -192,8 +201,9 @@ def _close_session(exc: BaseException | None) -> None:
 
 
 def _only_read(session: Session) -> bool:
-    changed = session.new or session.dirty or session.deleted
-    return not changed and not session.info.get(_FLUSHED)
+    if session.new or session.dirty or session.deleted:
+        return False
+    return not session.connection().info.get(_WROTE)
 
 
 @contextmanager

@@ -3,8 +3,8 @@ never kept, and a request that only read ends without undoing anything, so Postg
 keeps the statements it prepared for the next request on the same connection."""
 
 import pytest
-from flask import Flask
-from sqlalchemy import select, text
+from flask import Flask, abort
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from consult.db import get_session
@@ -38,6 +38,55 @@ def test_a_change_a_view_did_not_commit_is_never_kept(client, db, renamed, path)
     assert db.scalar(select(Organisation.name).where(Organisation.id == renamed.id)) == (
         "British Gas"
     )
+
+
+WRITES = {
+    "an ORM update": lambda session, id_: session.execute(
+        update(Organisation)
+        .where(Organisation.id == id_)
+        .values(name="Written, never committed")
+        .execution_options(synchronize_session=False)
+    ),
+    "SQL text": lambda session, id_: session.execute(
+        text("UPDATE organisation SET name = 'Written, never committed' WHERE id = :id"),
+        {"id": id_},
+    ),
+    "the session's connection": lambda session, id_: session.connection().execute(
+        text("UPDATE organisation SET name = 'Written, never committed' WHERE id = :id"),
+        {"id": id_},
+    ),
+}
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["returns", "refuses"])
+@pytest.mark.parametrize("how", WRITES)
+def test_a_statement_that_wrote_without_the_unit_of_work_is_never_kept(
+    app, client, db, renamed, how, refused
+):
+    def write():
+        WRITES[how](get_session(), renamed.id)
+        if refused:
+            abort(400)  # the 400 page: the request ends without an error
+        return "written"
+
+    app.add_url_rule("/test/write", "write", write)
+    client.get("/test/write")
+    db.expire_all()
+    assert db.get(Organisation, renamed.id).name == "British Gas"
+
+
+def test_what_a_view_committed_stays_and_what_it_wrote_after_does_not(app, client, db, renamed):
+    def write():
+        session = get_session()
+        session.get(Organisation, renamed.id).name = "Committed"
+        session.commit()
+        WRITES["SQL text"](session, renamed.id)
+        return "written"
+
+    app.add_url_rule("/test/write", "write", write)
+    client.get("/test/write")
+    db.expire_all()
+    assert db.get(Organisation, renamed.id).name == "Committed"
 
 
 def test_a_view_that_fails_keeps_nothing_it_changed(app, client, db, renamed):

@@ -79,3 +79,11 @@ def test_signing_out_works_from_a_kept_summary_in_every_session(
     assert sign_out(elsewhere, second) == 302
     assert sign_out(client, first) == 302
     assert client.get(summary_url()).status_code == 302  # to the sign-in page
+
+
+def test_a_page_kept_under_one_address_is_never_given_under_another(client, arranged, login, panel):
+    login(panel)
+    client.get(summary_url(), base_url="http://localhost/consult/")
+    page = client.get(summary_url(), base_url="http://localhost/").get_data(as_text=True)
+    assert 'href="/panel/consultations/' in page
+    assert 'href="/consult/' not in page

@@ -16,7 +16,8 @@ the page would be rendered from:
   a new name or category);
 - the database's epoch, new on every restore from a backup (which brings back older
   counts and versions);
-- whether it has closed (the time moves on), the version, and the page of respondents.
+- whether it has closed (the time moves on), the version, the page of respondents, and
+  the address the site is served under (its links begin with it).
 
 Any change makes a new fingerprint, so a kept page is never out of date, on any host.
 Editing questions locks the consultation's row, as a submission does, so an edit and the
@@ -28,7 +29,7 @@ after ``SUMMARY_CACHE_SECONDS`` (0 turns keeping off); each process keeps at mos
 
 The layout around the body (header, title, version links, publishing) is kept too, under
 the same fingerprint and everything else it shows: who is signed in (their name, role and
-organisation's name) and the address the site is served under. Its sign-out form's CSRF
+organisation's name). Its sign-out form's CSRF
 token is put in afresh on each request, and nothing is kept or given while a message
 waits to be shown once (a flash). A layout is about 5 KB; each process keeps at most
 ``LAYOUTS`` of them.
@@ -127,7 +128,7 @@ def fingerprint(
     if not submitted_ever:
         return None
     row = [getattr(consultation, column.key) for column in inspect(Consultation).column_attrs]
-    parts = (row, counts, closed, version.value, page)
+    parts = (row, counts, closed, version.value, page, request.script_root)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -148,7 +149,7 @@ def layout(key: str | None, render: Callable[..., str]) -> str:
         return render()
     user = current_user
     shown = (key, user.id, user.name, user.role, user.organisation and user.organisation.name)
-    layout_key = hashlib.sha256(repr((shown, request.script_root)).encode()).hexdigest()
+    layout_key = hashlib.sha256(repr(shown).encode()).hexdigest()
     around = layouts.get(layout_key)
     if around is None:
         around = render(csrf_token=lambda: Markup(TOKEN))
