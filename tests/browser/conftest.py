@@ -43,10 +43,27 @@ def live_app(app_config: dict) -> Flask:
     return create_app(app_config)
 
 
+def _read_whole(app: Flask) -> Callable:
+    """``app``, each response read whole (and closed) before any of it is sent: when the
+    browser drops a connection mid-response (an icon it no longer wants), werkzeug's
+    server can give up before closing the response, leaving a static file open in this
+    process for the garbage collector to find during some later test."""
+
+    def serve(environ: dict, start_response: Callable) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture
 def base_url(live_app: Flask) -> Iterator[str]:
     """Serve ``live_app`` on a free loopback port for the test's duration."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
