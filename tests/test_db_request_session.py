@@ -40,6 +40,15 @@ def test_a_change_a_view_did_not_commit_is_never_kept(client, db, renamed, path)
     )
 
 
+def name_after(app: Flask, client, db: Session, view, organisation: Organisation) -> str:
+    """Serve ``view`` at a test address, request it, and read the organisation's name as
+    stored."""
+    app.add_url_rule("/test/view", "view", view)
+    client.get("/test/view")
+    db.expire_all()
+    return db.get(Organisation, organisation.id).name
+
+
 WRITES = {
     "an ORM update": lambda session, id_: session.execute(
         update(Organisation)
@@ -69,10 +78,7 @@ def test_a_statement_that_wrote_without_the_unit_of_work_is_never_kept(
             abort(400)  # the 400 page: the request ends without an error
         return "written"
 
-    app.add_url_rule("/test/write", "write", write)
-    client.get("/test/write")
-    db.expire_all()
-    assert db.get(Organisation, renamed.id).name == "British Gas"
+    assert name_after(app, client, db, write, renamed) == "British Gas"
 
 
 def test_what_a_view_committed_stays_and_what_it_wrote_after_does_not(app, client, db, renamed):
@@ -83,10 +89,7 @@ def test_what_a_view_committed_stays_and_what_it_wrote_after_does_not(app, clien
         WRITES["SQL text"](session, renamed.id)
         return "written"
 
-    app.add_url_rule("/test/write", "write", write)
-    client.get("/test/write")
-    db.expire_all()
-    assert db.get(Organisation, renamed.id).name == "Committed"
+    assert name_after(app, client, db, write, renamed) == "Committed"
 
 
 def test_a_view_that_fails_keeps_nothing_it_changed(app, client, db, renamed):
@@ -96,11 +99,8 @@ def test_a_view_that_fails_keeps_nothing_it_changed(app, client, db, renamed):
         get_session().flush()
         raise RuntimeError("the view failed")
 
-    app.add_url_rule("/test/fail", "fail", fail)
-    app.config["PROPAGATE_EXCEPTIONS"] = False  # the error page, as a visitor gets it
-    assert client.get("/test/fail").status_code == 500
-    db.expire_all()
-    assert db.get(Organisation, renamed.id).name == "British Gas"
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # the 500 page, as a visitor gets it
+    assert name_after(app, client, db, fail, renamed) == "British Gas"
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="prepared statements are PostgreSQL's")
