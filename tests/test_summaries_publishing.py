@@ -38,9 +38,9 @@ def published(client, arranged, as_secas):
     return arranged
 
 
-def _reload(db) -> Consultation:
+def _reload(db, reference: str = REFERENCE) -> Consultation:
     db.expire_all()
-    return db.scalar(select(Consultation).where(Consultation.reference == REFERENCE))
+    return db.scalar(select(Consultation).where(Consultation.reference == reference))
 
 
 def _actions(db) -> list[str]:
@@ -170,10 +170,23 @@ def test_unpublished_summary_is_not_on_the_public_page(client, get_page, arrange
 
 def test_an_open_consultation_cannot_be_published(get_page, db, as_secas):
     factories.make_consultation(db, "OPEN-1", status="open")
-    page = get_page("/panel/consultations/OPEN-1/summary/publish", method="post", status=400)
+    url = "/panel/consultations/OPEN-1/summary/publish"
+    asked = get_page(url)
+    assert "only once the consultation has closed" in normalise(asked.select_one("#refusal").text)
+    assert asked.select_one("#confirm") is None, "a button that can only fail"
+
+    page = get_page(url, method="post", status=400)
     message = normalise(page.select_one(".govuk-error-summary").text)
     assert "only once the consultation has closed" in message
+    assert page.select_one(".govuk-error-summary a")["href"] == "#refusal"
     assert page.select_one("title").text.startswith("Error: ")
+    assert _reload(db, "OPEN-1").summary_published_at is None
+
+
+def test_nothing_published_offers_nothing_to_withdraw(get_page, db, arranged, as_secas):
+    page = get_page(WITHDRAW)
+    assert "nothing to withdraw" in normalise(page.select_one("#refusal").text)
+    assert page.select_one("#confirm") is None
 
 
 def test_publishing_twice_is_refused(get_page, published):

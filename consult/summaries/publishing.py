@@ -62,14 +62,20 @@ def is_shown(consultation: Consultation, now: datetime) -> bool:
     )
 
 
+def cannot_publish(consultation: Consultation, now: datetime) -> str | None:
+    """Why what respondents said cannot be published now, or None."""
+    if consultation.status_at(now) is not ConsultationStatus.closed:
+        return "You can publish what respondents said only once the consultation has closed."
+    if consultation.summary_published_at is not None:
+        return "What respondents said is already published."
+    return None
+
+
 def publish(session: Session, consultation: Consultation, *, user: User, now: datetime) -> None:
     """Show the public summary on the consultation's public page."""
-    if consultation.status_at(now) is not ConsultationStatus.closed:
-        raise InvalidInput(
-            "You can publish what respondents said only once the consultation has closed."
-        )
-    if consultation.summary_published_at is not None:
-        raise InvalidInput("What respondents said is already published.")
+    refusal = cannot_publish(consultation, now)
+    if refusal:
+        raise InvalidInput(refusal)
     consultation.summary_published_at = now
     audit.record(
         session,
@@ -126,12 +132,18 @@ def identifiable_warning(session: Session, consultation: Consultation) -> str | 
     )
 
 
+def cannot_withdraw(consultation: Consultation, _now: datetime) -> str | None:
+    """Why what respondents said cannot be withdrawn, or None."""
+    if consultation.summary_published_at is None:
+        return "What respondents said is not published, so there is nothing to withdraw."
+    return None
+
+
 def withdraw(session: Session, consultation: Consultation, *, user: User, now: datetime) -> None:
     """Take the public summary off the consultation's public page."""
-    if consultation.summary_published_at is None:
-        raise InvalidInput(
-            "What respondents said is not published, so there is nothing to withdraw."
-        )
+    refusal = cannot_withdraw(consultation, now)
+    if refusal:
+        raise InvalidInput(refusal)
     consultations.take_down_what_respondents_said(session, consultation, now, user.id)
 
 

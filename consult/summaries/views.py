@@ -227,14 +227,16 @@ def summary_attachment(reference: str, attachment_id: int):
 @role_required(Role.secas)
 def publish(reference: str):
     """Confirm, then show what respondents said on the consultation's public page."""
-    return _publishing_action(reference, publishing.publish, "publish")
+    return _publishing_action(reference, publishing.publish, publishing.cannot_publish, "publish")
 
 
 @bp.route(SUMMARY_PATH + "/withdraw", methods=["GET", "POST"])
 @role_required(Role.secas)
 def withdraw(reference: str):
     """Confirm, then take what respondents said off the consultation's public page."""
-    return _publishing_action(reference, publishing.withdraw, "withdraw")
+    return _publishing_action(
+        reference, publishing.withdraw, publishing.cannot_withdraw, "withdraw"
+    )
 
 
 PUBLISHING_TEXT = {
@@ -252,7 +254,9 @@ PUBLISHING_TEXT = {
 }
 
 
-def _publishing_action(reference: str, action, name: str):
+def _publishing_action(reference: str, action, cannot, name: str):
+    """Confirm, then do ``action``; a page that cannot be acted on says why and offers no
+    button (``cannot``)."""
     session = get_session()
     consultation = service.find_consultation(session, reference, utcnow())
     heading, explanation, done = PUBLISHING_TEXT[name]
@@ -272,6 +276,7 @@ def _publishing_action(reference: str, action, name: str):
         "heading": heading,
         "explanation": explanation,
         "error": error,
+        "refusal": cannot(consultation, utcnow()),
         "name": name,
         "warnings": publishing.warnings(session, consultation, utcnow())
         if name == "publish"
