@@ -29,10 +29,9 @@ after ``SUMMARY_CACHE_SECONDS`` (0 turns keeping off); each process keeps at mos
 
 The layout around the body (header, title, version links, publishing) is kept too, under
 the same fingerprint and everything else it shows: who is signed in (their name, role and
-organisation's name). Its sign-out form's CSRF
-token is put in afresh on each request, and nothing is kept or given while a message
-waits to be shown once (a flash). A layout is about 5 KB; each process keeps at most
-``LAYOUTS`` of them.
+organisation's name). Its sign-out form's CSRF token is put in afresh on each request,
+and nothing is kept or given while a message waits to be shown once (a flash). A layout
+is about 5 KB; each process keeps at most ``LAYOUTS`` of them.
 """
 
 import hashlib

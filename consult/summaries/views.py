@@ -257,13 +257,13 @@ PUBLISHING_TEXT = {
 def _publishing_action(reference: str, action, cannot, name: str):
     """Confirm, then do ``action``; a page that cannot be acted on says why and offers no
     button (``cannot``)."""
-    session = get_session()
-    consultation = service.find_consultation(session, reference, utcnow())
+    session, now = get_session(), utcnow()
+    consultation = service.find_consultation(session, reference, now)
     heading, explanation, done = PUBLISHING_TEXT[name]
     error = None
     if request.method == "POST":
         try:
-            action(session, consultation, user=current_user, now=utcnow())
+            action(session, consultation, user=current_user, now=now)
         except InvalidInput as problem:
             session.rollback()
             error = str(problem)
@@ -271,20 +271,20 @@ def _publishing_action(reference: str, action, cannot, name: str):
             session.commit()
             flash(done, "success")
             return redirect(url_for("summaries.summary", reference=consultation.reference))
-    status = 400 if error else 200
+    refusal = cannot(consultation, now)
+    # The warnings are read only for a page that offers to publish.
+    offered = name == "publish" and refusal is None
     context = {
         "heading": heading,
         "explanation": explanation,
         "error": error,
-        "refusal": cannot(consultation, utcnow()),
+        "refusal": refusal,
         "name": name,
-        "warnings": publishing.warnings(session, consultation, utcnow())
-        if name == "publish"
-        else {},
+        "warnings": publishing.warnings(session, consultation, now) if offered else {},
     }
     return render_template(
         "summaries/confirm.html", consultation=consultation, has_errors=bool(error), **context
-    ), status
+    ), 400 if error else 200
 
 
 def _summary(reference: str) -> service.Summary:
