@@ -9,7 +9,8 @@ from email import message_from_bytes, policy
 import docx
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from bs4 import BeautifulSoup
+from sqlalchemy import event, inspect, select, update
 
 from consult.admin import builder_service
 from consult.db import utcnow
@@ -37,6 +38,7 @@ from tests.responses_helpers import (
     response_url,
     revision_count,
     save,
+    stored_response,
     submit,
     summary_rows,
     version_on,
@@ -331,6 +333,82 @@ def test_an_amendment_that_changes_an_answer_is_a_new_revision(client, db, consu
     submit(client, consultation)
     assert revision_count(db) == 2
     assert receipt_count(db) == 2
+
+
+def statements_of_amending(app, client, consultation, times: int) -> list[int]:
+    """How many SELECT statements each of ``times`` amendments' Submit runs, after the
+    first submission: every amendment changes question 4's answer, then submits."""
+    answer_all(client, consultation)
+    submit(client, consultation)
+    engine = app.extensions["consult.engine"]
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_rest) -> None:
+        statements.append(statement)
+
+    counts = []
+    for n in range(times):
+        save(client, consultation, "q4", answer=f"Another thought ({n}).")
+        page = BeautifulSoup(
+            client.get(respond_url(consultation, "check")).get_data(as_text=True), "html.parser"
+        )
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            posted = client.post(
+                respond_url(consultation, "check"),
+                data={"version": version_on(page), "declaration": "y"},
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert posted.location.endswith("/respond/confirmation"), "the amendment was refused"
+        counts.append(sum(s.lstrip().upper().startswith("SELECT") for s in statements))
+    return counts
+
+
+MORE_QUESTIONS = QUESTIONS + [
+    {"key": f"q{n}", "kind": "single_choice", "text": f"Question {n}?", "options": ["A", "B"]}
+    for n in range(5, 11)
+]
+
+
+def test_submitting_reads_as_much_however_many_questions_and_revisions(app, client, db, signed_in):
+    few = factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+    many = factories.make_consultation(db, "SSI-2018", questions=MORE_QUESTIONS)
+    on_few = statements_of_amending(app, client, few, 3)
+    for key in ("q5", "q6", "q7", "q8", "q9", "q10"):
+        save(client, many, key, answer="A")
+    on_many = statements_of_amending(app, client, many, 3)
+    # The same for the second revision and the fourth, and for 4 answers and 10: the
+    # submitted answers are compared with the working copy in a fixed number of reads
+    # (what is written, a row per answer, grows with the answers, as it must).
+    assert len(set(on_few + on_many)) == 1, (on_few, on_many)
+
+
+def test_an_amendment_is_numbered_without_reading_every_earlier_revision(
+    client, db, consultation, signed_in, respondent
+):
+    answer_all(client, consultation)
+    submit(client, consultation)
+    for n in range(3):
+        save(client, consultation, "q4", answer=f"Another thought ({n}).")
+        submit(client, consultation)
+    save(client, consultation, "q4", answer="A last thought.")
+    response = stored_response(db, consultation, respondent.organisation_id)
+    revision = service.submit(
+        db,
+        response,
+        expected_version=response.version,
+        user=respondent,
+        now=utcnow(),
+        declared=True,
+    )
+    assert revision.number == 5
+    # A response amended often has many revisions: none but the current one is read.
+    assert "revisions" in inspect(response).unloaded
+    db.commit()
+    numbers = db.scalars(select(Revision.number).where(Revision.response_id == response.id))
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
 
 
 # Withdrawing

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from consult import audit, mail
@@ -373,6 +373,7 @@ def submit(
         )
     consultation = response.consultation
     late = ensure_accepting(session, consultation, response.organisation_id, now)
+    _load_current_revision(session, response)
     if _repeats_own_submission(response, user, expected_version):
         raise AlreadySubmitted(_already_submitted_message(response))
     _check_editable(session, response, expected_version, now, user, _stale_submission_message)
@@ -394,7 +395,7 @@ def submit(
         given = _answers_as_asked(response, consultation.questions)
         if _same_as_submitted(response, given):
             raise AlreadySubmitted(_already_submitted_message(response))
-    revision = _freeze(response, given, user, now, late)
+    revision = _freeze(response, given, user, now, late, _next_revision_number(session, response))
     revision.declared = True
     revision.submitted_from_version = expected_version
     session.add(revision)
@@ -442,16 +443,24 @@ def unchanged_since_submitted(session: Session, response: Response | None) -> bo
         or response.current_revision_id is None
     ):
         return False
-    # Loaded here in a constant number of queries; ``_same_as_submitted`` then finds it.
-    session.scalar(
-        select(Revision)
-        .where(Revision.id == response.current_revision_id)
-        .options(
-            selectinload(Revision.answers).selectinload(RevisionAnswer.choices),
-            selectinload(Revision.attachments),
-        )
-    )
+    _load_current_revision(session, response)
     return _same_as_submitted(response, _working_answers(response))
+
+
+def _load_current_revision(session: Session, response: Response) -> None:
+    """Load the current revision with its answers, choices and attachments in a constant
+    number of queries, instead of one query per answer as ``_same_as_submitted`` reads
+    each answer's choices. The response holds it: the session alone would let it go."""
+    if response.current_revision_id is not None:
+        revision = session.scalar(
+            select(Revision)
+            .where(Revision.id == response.current_revision_id)
+            .options(
+                selectinload(Revision.answers).selectinload(RevisionAnswer.choices),
+                selectinload(Revision.attachments),
+            )
+        )
+        set_committed_value(response, "current_revision", revision)
 
 
 def _working_answers(response: Response) -> dict[int, AnswerInput]:
@@ -555,11 +564,24 @@ def _next_receipt_number(session: Session, consultation: Consultation) -> int:
     return number
 
 
+def _next_revision_number(session: Session, response: Response) -> int:
+    """The number the response's next revision takes, read without loading every earlier
+    revision (a response amended many times has many)."""
+    latest = session.scalar(
+        select(func.max(Revision.number)).where(Revision.response_id == response.id)
+    )
+    return (latest or 0) + 1
+
+
 def _freeze(
-    response: Response, given: dict[int, AnswerInput], user: User, now: datetime, late: bool
+    response: Response,
+    given: dict[int, AnswerInput],
+    user: User,
+    now: datetime,
+    late: bool,
+    number: int,
 ) -> Revision:
-    """A new revision of ``given``, the answers as their questions accept them."""
-    number = len(response.revisions) + 1
+    """Revision ``number`` of ``given``, the answers as their questions accept them."""
     revision = Revision(
         response=response,
         number=number,
