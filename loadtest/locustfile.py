@@ -95,10 +95,11 @@ class SummaryPage(Visitor):
 class Changer(Visitor):
     """A respondent posting forms again and again from the pages they fetched once.
 
-    Each task posts ``posts`` (address, figure name) in turn. A successful post moves the
-    response's version on by a fixed step per address (learnt after its first post by
-    reading the page again), so the next post carries the version the page would show
-    now, as a person's next page would; any refusal is a failure."""
+    Each task posts ``posts`` (address, figure name) in turn, each with the session cookie
+    a page view left (see ``post``). A successful post moves the response's version on by
+    a fixed step per address (learnt after its first post by reading the page again), so
+    the next post carries the version the page would show now, as a person's next page
+    would; any refusal is a failure."""
 
     abstract = True
     posts: tuple[tuple[str, str], ...] = ()
@@ -113,6 +114,8 @@ class Changer(Visitor):
         page = self.client.get(self.posts[-1][0], name="(page for its token)")
         self.csrf = hidden("csrf_token", page.text)
         self.version = int(hidden("version", page.text))
+        # The session as a page leaves it: any message waiting in it has been shown.
+        self.cookies = list(self.client.cookiejar)
 
     def fields(self, path: str) -> dict:
         """What the form at ``path`` sends besides its token and version."""
@@ -126,6 +129,12 @@ class Changer(Visitor):
                 return
 
     def post(self, path: str, name: str) -> bool:
+        # Each post is sent as from a browser that followed the last one's redirect: the page
+        # it came back to showed the "saved" message and took it out of the session. Without
+        # this, every save would add a message that no page ever showed, and the session
+        # cookie, read and written on every request, would grow all through the run.
+        for cookie in self.cookies:
+            self.client.cookiejar.set_cookie(cookie)
         form = {"csrf_token": self.csrf, "version": str(self.version), **self.fields(path)}
         with self.client.post(path, data=form, name=name, catch_response=True) as response:
             if response.status_code != 302:
