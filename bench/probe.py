@@ -4,7 +4,7 @@ Prints one JSON object: seconds, peak memory growth (MB), SQL statements and byt
 The same request is made several times in a fresh process. Peak memory is the first
 request's: the growth of the process's peak resident size (VmHWM, reset just before
 through /proc/self/clear_refs) over its resident size just before. Seconds are the median
-of up to five requests after up to thirty untimed ones (while they take under a second in
+of up to fifteen requests after up to thirty untimed ones (while they take under a second in
 all), as on a server that has been running; statements are the last one's.
 """
 
@@ -95,7 +95,7 @@ MEASURES: dict[str, Callable[[FlaskClient, Engine], int]] = {
 # request); "page-uncached" is the same page rendered afresh, as on the first view after
 # any change.
 SETTINGS = {"page-uncached": {"SUMMARY_CACHE_SECONDS": 0}}
-REPEATS = 5
+REPEATS = 15
 WARM_UPS = 30
 REPEAT_SECONDS = 1.0
 
