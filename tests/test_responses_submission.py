@@ -28,7 +28,7 @@ from consult.responses.copies import Outline, as_pdf
 from tests import factories
 from tests.admin_builder_helpers import edited
 from tests.cli_helpers import invoke
-from tests.conftest import normalise
+from tests.conftest import BACKEND, normalise
 from tests.responses_helpers import (
     QUESTIONS,
     answer_all,
@@ -409,6 +409,39 @@ def test_an_amendment_is_numbered_without_reading_every_earlier_revision(
     db.commit()
     numbers = db.scalars(select(Revision.number).where(Revision.response_id == response.id))
     assert sorted(numbers) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="on SQLite a submission holds the database's write lock from the start of its "
+    "request, so no colleague's can commit in between",
+)
+def test_a_colleagues_first_submission_committed_meanwhile_is_a_stale_page_not_a_failure(
+    app, db, consultation, respondent, colleague
+):
+    response = factories.make_response(db, consultation, respondent, submit=False)
+    seen = response.version  # this request has read the response: nothing submitted yet
+    theirs_session = app.extensions["consult.sessionmaker"]()
+    try:
+        theirs = theirs_session.get(type(response), response.id)
+        service.submit(
+            theirs_session,
+            theirs,
+            expected_version=seen,
+            user=colleague,
+            now=utcnow(),
+            declared=True,
+        )
+        theirs_session.commit()
+    finally:
+        theirs_session.close()
+    with pytest.raises(service.StaleResponse):
+        service.submit(
+            db, response, expected_version=seen, user=respondent, now=utcnow(), declared=True
+        )
+    db.rollback()
+    assert revision_count(db) == 1
+    assert stored_response(db, consultation, respondent.organisation_id).receipt_number == 1
 
 
 # Withdrawing

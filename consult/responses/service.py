@@ -385,17 +385,23 @@ def submit(
         )
     if response.confidential is None:
         raise IncompleteResponse("Say whether your response is confidential", ["confidential"])
+    receipt_number = None
     if response.receipt_number is None:
         receipt_number = _next_receipt_number(session, consultation)
         given = _answers_under_lock(session, response, consultation)
-        response.receipt_number = receipt_number
     else:
         # The questions are locked; answers saved before a release that checked less (or
         # restored from a backup of one) may still not fit them.
         given = _answers_as_asked(response, consultation.questions)
         if _same_as_submitted(response, given):
             raise AlreadySubmitted(_already_submitted_message(response))
+    # Nothing on the response changes until all is read. Its UPDATE, checked against the
+    # version the page showed, must be flushed in ``touch``, which turns a colleague's
+    # submission a moment before into StaleResponse; flushed by a query's autoflush, it
+    # would fail with no such handling.
     revision = _freeze(response, given, user, now, late, _next_revision_number(session, response))
+    if receipt_number is not None:
+        response.receipt_number = receipt_number
     revision.declared = True
     revision.submitted_from_version = expected_version
     session.add(revision)
