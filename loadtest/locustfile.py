@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import time
 
 from locust import FastHttpUser, constant, task
 
@@ -20,6 +21,7 @@ _people = itertools.count(int(os.environ.get("LOADTEST_FIRST", "0")))
 _INPUT = re.compile(r"<input[^>]*>")
 _VALUE = re.compile(r'value="([^"]*)"')
 OPEN = f"/consultations/{DATA['open_reference']}"
+REFRESH_SECONDS = 300  # well inside the 30 minutes a session may be idle
 
 
 def hidden(name: str, html: str) -> str:
@@ -116,6 +118,7 @@ class Changer(Visitor):
         self.version = int(hidden("version", page.text))
         # The session as a page leaves it: any message waiting in it has been shown.
         self.cookies = list(self.client.cookiejar)
+        self.refreshed = time.monotonic()
 
     def fields(self, path: str) -> dict:
         """What the form at ``path`` sends besides its token and version."""
@@ -133,6 +136,10 @@ class Changer(Visitor):
         # it came back to showed the "saved" message and took it out of the session. Without
         # this, every save would add a message that no page ever showed, and the session
         # cookie, read and written on every request, would grow all through the run.
+        # That cookie says when the person was last seen; read a page again well before the
+        # idle time-out would sign them out (in a run longer than REFRESH_SECONDS).
+        if time.monotonic() - self.refreshed > REFRESH_SECONDS:
+            self.refresh()
         for cookie in self.cookies:
             self.client.cookiejar.set_cookie(cookie)
         form = {"csrf_token": self.csrf, "version": str(self.version), **self.fields(path)}
