@@ -144,9 +144,14 @@ class Changer(Visitor):
             self.client.cookiejar.set_cookie(cookie)
         form = {"csrf_token": self.csrf, "version": str(self.version), **self.fields(path)}
         with self.client.post(path, data=form, name=name, catch_response=True) as response:
-            if response.status_code != 302:
-                response.failure(f"refused: {response.status_code}")
-        if response.status_code != 302:
+            # A save redirects onwards; one to the sign-in page means the session ended.
+            stored = response.status_code == 302 and "/auth/" not in response.headers.get(
+                "Location", ""
+            )
+            if not stored:
+                where = response.headers.get("Location", "")
+                response.failure(f"refused: {response.status_code} {where}".strip())
+        if not stored:
             return False
         if path in self.steps:
             self.version += self.steps[path]
