@@ -34,6 +34,7 @@ def visit(page, url: str, assert_accessible, *, clear: str | None = None) -> Non
     check the error summary it comes back with."""
     response = page.goto(url)
     assert response.status == 200, f"{url}: {response.status}"
+    assert page.url == url, f"{url} led to {page.url}"  # not to the sign-in page, say
     assert_accessible(page)
     if clear is None:
         return
