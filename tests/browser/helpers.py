@@ -3,7 +3,7 @@ with the keyboard alone, and reading what a sighted keyboard user sees of the fo
 
 import re
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests import factories
 
@@ -69,3 +69,14 @@ def follow(page, control) -> None:
     read from that page, not the one before (a slow run read the old page)."""
     with page.expect_navigation():
         control.click()
+
+
+def error_summary_says(page: Page, *messages: str) -> None:
+    """The page came back with GOV.UK's error summary ("Error: " in its title too),
+    naming each of ``messages``."""
+    assert page.title().startswith("Error: "), f"{page.url}: no error in the title"
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    text = summary.inner_text()
+    for message in messages:
+        assert message in text, f"{message!r} is not in the error summary: {text}"
