@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter, RequestRedirect
 
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(413, _error_page(413, "The file is too large"))
     app.register_error_handler(500, _error_page(500, "Sorry, there is a problem with the service"))
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(IntegrityError, _clash)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(NotFound, _error_page(404, "Page not found"))
 
@@ -129,6 +130,21 @@ def _database_unavailable(error):
     _forget_session()
     heading = "Sorry, the service is unavailable"
     return render_template("error.html", heading=heading, status=503), 503
+
+
+def _clash(error):
+    """Two people saved clashing things at the same moment (the same organisation name or
+    e-mail address, say): each was checked first, but on PostgreSQL both checks can pass
+    before either commits, and the database's unique rule stops the second."""
+    logger.warning("unique rule broken", extra={"error": str(error.orig or error)[:500]})
+    get_session().rollback()
+    heading = "Sorry, that was not saved"
+    message = (
+        "Someone else saved something that clashes with it at the same moment, such as the "
+        "same name or address. Nothing you sent was saved. Go back, reload the page and "
+        "try again."
+    )
+    return render_template("error.html", heading=heading, message=message, status=409), 409
 
 
 def _forget_session() -> None:

@@ -1,11 +1,12 @@
 """SECAS create and edit organisations: name, party category, SEC Party identifier, active."""
 
 import pytest
-from sqlalchemy import select
+from bs4 import BeautifulSoup
+from sqlalchemy import event, insert, select
 
 from consult.models import AuditEvent, Organisation, PartyCategory
 from tests import factories
-from tests.conftest import empty_descriptions, normalise, scrolling_tables
+from tests.conftest import BACKEND, empty_descriptions, normalise, scrolling_tables
 from tests.people_helpers import banner, error_summary, table_rows
 
 
@@ -87,6 +88,51 @@ def test_a_duplicate_name_is_refused_whatever_its_case(organisation, signed_in, 
         data={"name": "british gas", "category": "small_supplier"},
     )
     assert error_summary(page) == ["An organisation called 'british gas' already exists"]
+
+
+@pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="on SQLite a request that writes holds the database's write lock from its start, "
+    "so no one else's can commit between its check and its insert",
+)
+def test_two_people_adding_the_same_organisation_at_once_is_a_clear_refusal(
+    app, db, signed_in, client
+):
+    engine = app.extensions["consult.engine"]
+    sessions = app.extensions["consult.sessionmaker"]
+
+    added = []
+
+    def colleague_adds_it_first(session, _context, _instances) -> None:
+        # Between this request's check that the name is free and its insert, another
+        # SECAS user's request commits the same name.
+        if not added and any(isinstance(o, Organisation) for o in session.new):
+            added.append(True)
+            with engine.begin() as connection:
+                connection.execute(
+                    insert(Organisation).values(
+                        name="EDF Energy", category=PartyCategory.large_supplier, active=True
+                    )
+                )
+
+    event.listen(sessions, "before_flush", colleague_adds_it_first)
+    try:
+        response = client.post(
+            "/admin/organisations/new", data={"name": "EDF Energy", "category": "large_supplier"}
+        )
+    finally:
+        event.remove(sessions, "before_flush", colleague_adds_it_first)
+    assert added, "the colleague's organisation was never added"
+    assert response.status_code == 409
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert normalise(page.select_one("h1").text) == "Sorry, that was not saved"
+    assert "Nothing you sent was saved" in normalise(page.text)
+    # Still signed in: the header names them.
+    assert signed_in.name in normalise(page.select_one(".consult-account__name").text)
+    db.expire_all()
+    assert db.scalars(select(Organisation.name)).all().count("EDF Energy") == 1
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.created")) is None
+    assert client.get("/admin/organisations").status_code == 200
 
 
 def test_an_unknown_category_is_refused_not_a_server_error(signed_in, get_page):
