@@ -136,6 +136,9 @@ def _clash(error):
     """Two people saved clashing things at the same moment (the same organisation name or
     e-mail address, say): each was checked first, but on PostgreSQL both checks can pass
     before either commits, and the database's unique rule stops the second."""
+    if not _breaks_a_unique_rule(error):  # a missing value or a broken link is a fault
+        logger.exception("integrity error", exc_info=error)
+        return _error_page(500, "Sorry, there is a problem with the service")(error)
     logger.warning("unique rule broken", extra={"error": str(error.orig or error)[:500]})
     get_session().rollback()
     heading = "Sorry, that was not saved"
@@ -145,6 +148,12 @@ def _clash(error):
         "try again."
     )
     return render_template("error.html", heading=heading, message=message, status=409), 409
+
+
+def _breaks_a_unique_rule(error: IntegrityError) -> bool:
+    """PostgreSQL's unique_violation (SQLSTATE 23505), or SQLite's "UNIQUE constraint"."""
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
 
 
 def _forget_session() -> None:
