@@ -423,16 +423,9 @@ def test_a_colleagues_first_submission_committed_meanwhile_is_a_stale_page_not_a
     seen = response.version  # this request has read the response: nothing submitted yet
     theirs_session = app.extensions["consult.sessionmaker"]()
     try:
-        theirs = theirs_session.get(type(response), response.id)
-        service.submit(
-            theirs_session,
-            theirs,
-            expected_version=seen,
-            user=colleague,
-            now=utcnow(),
-            declared=True,
+        factories.resubmit(
+            theirs_session, theirs_session.get(type(response), response.id), colleague
         )
-        theirs_session.commit()
     finally:
         theirs_session.close()
     with pytest.raises(service.StaleResponse):

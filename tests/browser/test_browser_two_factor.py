@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from consult.auth import twofactor
-from tests import factories
-from tests.browser.helpers import error_summary_says, follow
+from tests.browser.helpers import error_summary_says, follow, sign_in
 
 
 @pytest.fixture
@@ -18,17 +17,10 @@ def app_config(app_config: dict) -> dict:
     return {**app_config, "TWO_FACTOR_REQUIRED_ROLES": ["secas"]}
 
 
-def enter_password(page, base_url: str, user) -> None:
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-    follow(page, page.get_by_role("button", name="Sign in"))
-
-
 def test_secas_set_up_two_factor_sign_in_and_sign_in_with_a_code(
     page, base_url, secas, assert_accessible
 ):
-    enter_password(page, base_url, secas)
+    sign_in(page, base_url, secas)
     assert page.url.endswith("/account/two-factor")
     expect(page.locator("#two-factor-required")).to_contain_text("Your role must use two-factor")
     expect(
@@ -48,7 +40,7 @@ def test_secas_set_up_two_factor_sign_in_and_sign_in_with_a_code(
     assert_accessible(page)
     follow(page, page.get_by_role("button", name="Sign out"))
 
-    enter_password(page, base_url, secas)
+    sign_in(page, base_url, secas)
     assert page.url.endswith("/auth/two-factor")
     expect(page.locator("h1")).to_have_text("Enter your security code")
     assert_accessible(page)
