@@ -33,6 +33,7 @@ POLICY = {
     "responses.confirmation": RESPONDENT,
     "responses.view_response": RESPONDENT,
     "responses.withdraw": RESPONDENT,
+    "responses.respond_again": RESPONDENT,
     "responses.response_copy": RESPONDENT,
     "responses.attachments_page": RESPONDENT,
     "responses.attachment": RESPONDENT,

@@ -297,6 +297,25 @@ def test_a_withdrawn_response_says_who_withdrew_it_and_when(db, withdrawn, signe
     assert rows["Withdrawn"] == f"{uk_datetime(event.at)} by {withdrawn.name} ({withdrawn.email})"
 
 
+def test_a_response_started_again_after_withdrawal_is_a_draft_not_counted(
+    db, withdrawn, signed_in, get_page
+):
+    response = db.scalar(select(Response).where(Response.status == ResponseStatus.withdrawn))
+    responses.respond_again(
+        db, response, expected_version=response.version, user=withdrawn, now=utcnow()
+    )
+    db.commit()
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "response.withdrawn"))
+    page = get_page(f"/admin/consultations/SSI-2017/responses/{response.id}")
+    rows = dict(table_rows_of_summary(page, "#response-details"))
+    assert rows["Status"] == (
+        "Draft, started again after it was withdrawn: not counted until it is submitted"
+    )
+    assert rows["Withdrawn"] == f"{uk_datetime(event.at)} by {withdrawn.name} ({withdrawn.email})"
+    page = get_page("/admin/consultations/SSI-2017/responses")
+    assert [r[:2] for r in table_rows(page, "#category-3")] == [["Western Power", "Draft"]]
+
+
 def test_a_submitted_response_has_no_withdrawn_row(db, arranged, signed_in, get_page):
     response = db.scalar(select(Response).where(Response.status == ResponseStatus.submitted))
     page = get_page(f"/admin/consultations/SSI-2017/responses/{response.id}")

@@ -5,7 +5,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from consult.models import Response
+from consult.models import Response, ResponseStatus
+from consult.responses import service
 from tests import factories
 from tests.responses_helpers import QUESTIONS, fresh, respond_url, response_url
 
@@ -56,3 +57,18 @@ def test_post_without_a_token_changes_nothing(client, db, signed_in):
     )
     assert response.status_code == 400
     assert fresh(db).scalars(select(Response)).all() == []
+
+
+def test_starting_a_withdrawn_response_again_needs_the_token(client, db, signed_in):
+    consultation = factories.make_consultation(db, "CSRF-3", questions=QUESTIONS[:1])
+    response = factories.make_response(db, consultation, signed_in)
+    now = factories.while_open(consultation)
+    service.withdraw(db, response, expected_version=response.version, user=signed_in, now=now)
+    db.commit()
+    fields = form_fields(client, response_url(consultation))
+    assert fields["csrf_token"]
+    url = f"{response_url(consultation)}/respond-again"
+    assert client.post(url, data={"version": fields["version"]}).status_code == 400
+    assert fresh(db).get(Response, response.id).status is ResponseStatus.withdrawn
+    assert client.post(url, data=fields).status_code == 302
+    assert fresh(db).get(Response, response.id).status is ResponseStatus.draft

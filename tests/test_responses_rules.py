@@ -471,6 +471,7 @@ def test_respondent_never_sees_another_organisations_response(
         ("get", "/response"),
         ("get", "/response/withdraw"),
         ("post", "/response/withdraw"),
+        ("post", "/response/respond-again"),
     ],
 )
 def test_visitors_are_sent_to_sign_in(client, consultation, method, page):

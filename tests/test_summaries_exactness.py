@@ -1,7 +1,8 @@
 """The summary is exact: on generated responses (hypothesis), the page's tallies and counts,
 the CSV, the XLSX and the DOCX agree with each other and with a recount made in Python from
 what was generated. Responses are made through the real services: single and multiple
-choice, unanswered optional questions, amended, withdrawn, late and confidential ones,
+choice, unanswered optional questions, amended, withdrawn (and started again), late and
+confidential ones,
 and drafts."""
 
 import csv
@@ -60,7 +61,9 @@ class Generated:
     """One organisation's answers, what happens to its response, and its category."""
 
     category: PartyCategory
-    fate: str  # submitted, amended, late, withdrawn or draft
+    # submitted, amended, late, withdrawn, draft, or withdrawn then started again (a draft)
+    # or submitted again
+    fate: str
     confidential: bool
     q1: str
     q1_rationale: str | None
@@ -73,7 +76,10 @@ class Generated:
 respondent = st.builds(
     Generated,
     category=st.sampled_from(CATEGORIES),
-    fate=st.sampled_from(["submitted", "submitted", "amended", "late", "withdrawn", "draft"]),
+    fate=st.sampled_from(
+        ["submitted", "submitted", "amended", "late", "withdrawn", "draft"]
+        + ["started again", "submitted again"]
+    ),
     confidential=st.booleans(),
     q1=st.sampled_from(OPTIONS["q1"]),
     q1_rationale=optional_text,
@@ -125,10 +131,18 @@ def _make(db, generated: list[Generated]) -> tuple[str, list[tuple[int, Generate
             submit=one.fate != "draft",
             now=now,
         )
-        if one.fate == "withdrawn":
+        if one.fate in ("withdrawn", "started again", "submitted again"):
             responses.withdraw(db, response, expected_version=response.version, user=user, now=now)
-            db.commit()
-        if one.fate in ("submitted", "amended", "late"):
+        if one.fate in ("started again", "submitted again"):
+            responses.respond_again(
+                db, response, expected_version=response.version, user=user, now=now
+            )
+        if one.fate == "submitted again":
+            responses.submit(
+                db, response, expected_version=response.version, user=user, now=now, declared=True
+            )
+        db.commit()
+        if one.fate in ("submitted", "amended", "late", "submitted again"):
             counted.append((response.receipt_number, one))
     return reference, sorted(counted, key=lambda pair: pair[0])
 
@@ -155,7 +169,7 @@ def _expected_rows(reference: str, counted: list[tuple[int, Generated]]) -> list
                 one.category.label,
                 "Yes" if one.confidential else "No",
                 "Yes" if one.fate == "late" else "No",
-                "2" if one.fate == "amended" else "1",
+                "2" if one.fate in ("amended", "submitted again") else "1",
                 one.q1,
                 _clean(one.q1_rationale),
                 q2,

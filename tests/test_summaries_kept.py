@@ -191,6 +191,35 @@ def test_a_kept_summary_is_never_given_after_a_change(
     assert shows(after)
 
 
+def test_a_withdrawn_response_counts_again_only_once_submitted_again(
+    client, fresh, db, arranged, as_panel
+):
+    def in_respondents(page: BeautifulSoup) -> bool:
+        return "SGN" in normalise(page.select_one("#respondents").text)
+
+    withdrawn(db, arranged)
+    assert not in_respondents(same_as_fresh(client, fresh))
+    consultation, user = arranged.consultation, arranged.users["SGN"]
+    response = responses.find_response(db, consultation, user.organisation_id)
+    now = after_close(arranged)
+    responses.respond_again(db, response, expected_version=response.version, user=user, now=now)
+    db.commit()
+    assert not in_respondents(same_as_fresh(client, fresh))
+
+    [q1] = [q for q in consultation.questions if q.key == "q1"]
+    given = answers("Yes", "Started again, and we agree.")["q1"]
+    responses.save_answer(
+        db, response, q1, given, expected_version=response.version, user=user, now=now
+    )
+    responses.submit(
+        db, response, expected_version=response.version, user=user, now=now, declared=True
+    )
+    db.commit()
+    page = same_as_fresh(client, fresh)
+    assert in_respondents(page)
+    assert "Started again, and we agree." in normalise(page.select_one("#answers-q1").text)
+
+
 def test_a_summary_kept_while_open_says_closed_once_the_time_passes(
     client, fresh, db, as_panel, monkeypatch
 ):

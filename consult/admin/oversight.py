@@ -204,16 +204,19 @@ class Withdrawal:
 
 
 def withdrawal(session: Session, response: Response) -> Withdrawal | None:
-    """When and by whom a withdrawn response was withdrawn, from the audit log (the
-    response's last change, for one withdrawn before the log named it); None otherwise."""
-    if response.status is not ResponseStatus.withdrawn:
+    """When and by whom the response was last withdrawn, from the audit log: a withdrawn
+    response (its last change, for one withdrawn before the log named it), or a draft
+    started again after it was withdrawn; None otherwise."""
+    if response.status is ResponseStatus.submitted or response.current_revision_id is None:
         return None
     event = audit.latest(
         session, "response.withdrawn", response.consultation_id, response.organisation_id
     )
     if event is not None:
         return Withdrawal(event.at, _who(event.actor))
-    return Withdrawal(response.updated_at, _who(response.updated_by))
+    if response.status is ResponseStatus.withdrawn:
+        return Withdrawal(response.updated_at, _who(response.updated_by))
+    return None
 
 
 def _who(user: User | None) -> str | None:

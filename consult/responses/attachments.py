@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from consult import audit, files
 from consult.errors import InvalidInput, NotFound, ResponseLocked
 from consult.models import Attachment, Response, ResponseStatus, User
-from consult.responses.service import ensure_accepting, touch
+from consult.responses.service import WITHDRAWN, ensure_accepting, touch
 
 AREA = "attachments"
 ALLOWED = {files.PDF, files.DOCX, files.XLSX, files.ODT, files.CSV}
@@ -91,7 +91,7 @@ def _one_of(candidates: list[Attachment], attachment_id: int) -> Attachment:
 
 def _check_changeable(session: Session, response: Response, now: datetime) -> None:
     if response.status is ResponseStatus.withdrawn:
-        raise ResponseLocked("This response was withdrawn and can no longer be changed.")
+        raise ResponseLocked(WITHDRAWN)
     ensure_accepting(session, response.consultation, response.organisation_id, now)
 
 

@@ -61,7 +61,7 @@ class Journey:
         """The organisation's response; a withdrawn one cannot be changed."""
         found = service.find_response(self.session, self.consultation, self.user.organisation_id)
         if found is not None and found.status is ResponseStatus.withdrawn:
-            raise ResponseLocked("Your organisation withdrew its response to this consultation.")
+            raise ResponseLocked(service.WITHDRAWN)
         return found
 
     def url(self, endpoint: str, **values) -> str:

@@ -44,6 +44,11 @@ from consult.models import (
 from consult.responses.tasks import as_told
 
 DEFAULT_TEXT_LIMIT = 20_000
+# Why a withdrawn response refuses a change, and what to do instead (see respond_again).
+WITHDRAWN = (
+    "Your organisation withdrew this response. To change it, start it again from your "
+    "organisation’s response."
+)
 
 
 @dataclass(frozen=True)
@@ -304,7 +309,7 @@ def _check_editable(
     stale_message: Callable[[Response, User], str] = _stale_message,
 ) -> None:
     if response.status is ResponseStatus.withdrawn:
-        raise ResponseLocked("This response was withdrawn and can no longer be changed.")
+        raise ResponseLocked(WITHDRAWN)
     ensure_accepting(session, response.consultation, response.organisation_id, now)
     if expected_version != response.version:
         raise StaleResponse(stale_message(response, user))
@@ -625,6 +630,39 @@ def withdraw(
         consultation_id=response.consultation_id,
         organisation_id=response.organisation_id,
         receipt=response.receipt,
+    )
+
+
+def respond_again(
+    session: Session, response: Response, *, expected_version: int, user: User, now: datetime
+) -> None:
+    """Make a withdrawn response a draft again, while the organisation may still respond
+    (open, or under a late allowance), to change and submit again. The answers are as last
+    saved; the earlier revisions and the receipt reference stay. Until it is submitted
+    again it counts nowhere, as any draft."""
+    if response.status is not ResponseStatus.withdrawn:
+        raise ResponseLocked("Only a withdrawn response can be started again.")
+    ensure_accepting(session, response.consultation, response.organisation_id, now)
+    if expected_version != response.version:
+        raise StaleResponse(_stale_restart_message(response, user))
+    response.status = ResponseStatus.draft
+    touch(session, response, user, now, _stale_restart_message)
+    audit.record(
+        session,
+        "response.restarted",
+        actor_id=user.id,
+        consultation_id=response.consultation_id,
+        organisation_id=response.organisation_id,
+        receipt=response.receipt,
+    )
+
+
+def _stale_restart_message(response: Response, user: User) -> str:
+    who = _who_changed(response, user)
+    return (
+        f"{'You' if who == 'you' else who} changed this response at "
+        f"{uk_datetime(response.updated_at)}, after you opened this page. Nothing was "
+        "changed now: check the response as it is."
     )
 
 

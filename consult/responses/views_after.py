@@ -1,10 +1,11 @@
-"""After submitting: the response as submitted with its revision history, withdrawing it,
-and a PDF or DOCX copy of it."""
+"""After submitting: the response as submitted with its revision history, withdrawing it
+(and starting it again), and a PDF or DOCX copy of it."""
 
 from flask import current_app, flash, redirect, render_template
 from werkzeug.wrappers import Response as HttpResponse
 
 from consult.auth.guards import role_required
+from consult.filters import uk_datetime
 from consult.models import Response, ResponseStatus, Role
 from consult.responses import copies, forms, service
 from consult.responses.journey import PREFIX, Journey, accepting, attempt, bp, load_journey
@@ -34,15 +35,57 @@ def view_response(reference: str):
         return render_template(
             "responses/no_response.html", journey=journey, draft=draft, open=accepting(journey)
         )
+    return _response_page(journey, response)
+
+
+def _response_page(journey: Journey, response: Response, errors: list[dict] | None = None) -> str:
+    form = forms.ResponsePageForm()
+    form.version.data = response.version
     return render_template(
         "responses/response.html",
         journey=journey,
         response=response,
         revision=response.current_revision,
         answers={a.question_id: a for a in response.current_revision.answers},
-        can_change=response.status is ResponseStatus.submitted and accepting(journey),
+        accepting=accepting(journey),
         late_until=journey.late_until(),
+        form=form,
+        errors=errors or [],
+        has_errors=bool(errors),
     )
+
+
+@bp.post(f"{PREFIX}/response/respond-again")
+@role_required(Role.respondent)
+def respond_again(reference: str):
+    """Make the withdrawn response a draft again, to change and submit before the deadline."""
+    journey = load_journey(reference)
+    response = service.find_response(
+        journey.session, journey.consultation, journey.user.organisation_id
+    )
+    if response is None or response.status is not ResponseStatus.withdrawn:
+        return redirect(journey.url("responses.view_response"))
+    form = forms.ResponsePageForm()  # its CSRF token was checked before the view ran
+    error = attempt(
+        journey,
+        lambda: service.respond_again(
+            journey.session,
+            response,
+            expected_version=form.expected_version(),
+            user=journey.user,
+            now=journey.now,
+        ),
+    )
+    if error is not None:
+        errors = [{"text": error, "href": "#respond-again"}]
+        return _response_page(journey, _submitted(journey), errors)
+    deadline = uk_datetime(journey.late_until() or journey.consultation.closes_at)
+    flash(
+        "Your organisation’s response is a draft again. It is not counted until it is "
+        f"submitted: change what you need to, then check and submit it by {deadline}.",
+        "success",
+    )
+    return redirect(journey.url("responses.respond"))
 
 
 @bp.route(f"{PREFIX}/response/withdraw", methods=["GET", "POST"])
@@ -67,6 +110,7 @@ def withdraw(reference: str):
         "responses/withdraw.html",
         journey=journey,
         response=response,
+        late_until=journey.late_until(),
         form=form,
         errors=errors,
         has_errors=bool(errors),

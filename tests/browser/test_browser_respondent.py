@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from consult.responses import service
 from tests import factories
 from tests.browser.helpers import follow
 from tests.responses_helpers import QUESTIONS, add_sections
@@ -142,3 +143,33 @@ def test_a_question_answered_with_the_keyboard_alone(page, base_url, consultatio
     assert page.get_by_label("Please provide your rationale").input_value() == (
         "Typed without a mouse."
     )
+
+
+def test_a_withdrawn_response_started_again_and_submitted(
+    page, db, base_url, consultation, respondent, assert_accessible
+):
+    response = factories.make_response(db, consultation, respondent)
+    now = factories.while_open(consultation)
+    service.withdraw(db, response, expected_version=response.version, user=respondent, now=now)
+    db.commit()
+    respond = f"{base_url}/consultations/{consultation.reference}/respond"
+    sign_in(page, base_url, respondent)
+    page.goto(f"{base_url}/consultations/{consultation.reference}/response")
+    expect(page.locator("#withdrawn")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start this response again").click()
+    page.wait_for_url(respond)
+    assert "is a draft again" in page.locator(".govuk-notification-banner").inner_text()
+    assert_accessible(page)
+
+    page.goto(f"{base_url}/consultations/{consultation.reference}/response")
+    expect(page.locator("#restarted")).to_be_visible()
+    assert_accessible(page)
+    follow(page, page.get_by_role("button", name="Continue your response"))
+    page.get_by_role("link", name="Check and submit your response").click()
+    page.get_by_label("I confirm I am authorised to respond on behalf of British Gas").check()
+    page.get_by_role("button", name="Submit response").click()
+    page.wait_for_url(f"{respond}/confirmation")
+    assert page.locator("#receipt").inner_text() == response.receipt
+    follow(page, page.get_by_role("link", name="View your submitted response"))
+    assert "2 (current)" in page.locator("#revisions").inner_text()
