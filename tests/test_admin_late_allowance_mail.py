@@ -1,6 +1,6 @@
 """Granting a late allowance e-mails the organisation's respondents their new deadline,
 as a deadline change: to those who accept such e-mails, or to all of them once their
-organisation has started a response."""
+organisation has started a response. Revoking one still in force tells the same people."""
 
 from datetime import timedelta
 
@@ -85,3 +85,54 @@ def test_the_banner_says_when_no_one_is_emailed(db, consultation, signed_in, get
         "deadline changes."
     )
     assert outbox(db, "late_allowance") == []
+
+
+def revoke(get_page, organisation):
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    return get_page(url, method="post", follow_redirects=True)
+
+
+def test_revoking_an_allowance_tells_those_who_were_told_of_it(
+    db, consultation, organisation, respondent, colleague, other_respondent, signed_in, get_page
+):
+    until = utcnow() + timedelta(days=5)
+    grant(get_page, organisation, until)
+    page = revoke(get_page, organisation)
+    assert banner(page) == (
+        "Success British Gas’s late allowance is revoked. 2 people are e-mailed that it is revoked."
+    )
+    messages = outbox(db, "late_allowance_revoked")
+    assert sorted(m.to_address for m in messages) == sorted([respondent.email, colleague.email])
+    message = messages[0]
+    assert message.subject == f"Late allowance revoked: SSI-2017 {consultation.title}"
+    assert (
+        f"SECAS has revoked the late allowance that let British Gas respond to "
+        f"{consultation.title} (SSI-2017) until 5pm on {until.day} "
+    ) in message.body
+    assert (
+        f"The consultation closed to everyone at {uk_datetime(consultation.closes_at)}, so "
+        "your organisation can no longer submit, amend or withdraw its response."
+    ) in message.body
+    assert link_in(message) == "/consultations/SSI-2017"
+
+
+def test_revoking_an_allowance_while_open_says_the_usual_deadline_stands(
+    db, organisation, respondent, signed_in, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    grant(get_page, organisation, consultation.closes_at + timedelta(days=5))
+    revoke(get_page, organisation)
+    [message] = outbox(db, "late_allowance_revoked")
+    assert (
+        "Your organisation may respond until the consultation closes at "
+        f"{uk_datetime(consultation.closes_at)}, as everyone else may."
+    ) in message.body
+
+
+def test_revoking_an_allowance_already_over_emails_no_one(
+    db, consultation, organisation, respondent, signed_in, get_page
+):
+    factories.grant_late_allowance(db, consultation, organisation, utcnow() - timedelta(hours=1))
+    page = revoke(get_page, organisation)
+    assert banner(page) == "Success British Gas’s late allowance is revoked."
+    assert outbox(db, "late_allowance_revoked") == []

@@ -1,4 +1,5 @@
-"""Notices by e-mail: a consultation opening, reminders before close, deadline extended.
+"""Notices by e-mail: a consultation opening, reminders before close, deadline extended or
+closed early.
 
 Each is queued once per consultation per person, only to active respondents of active
 organisations who have not opted out.
@@ -10,8 +11,10 @@ import pytest
 
 from consult.admin import notifications
 from consult.db import session_scope, utcnow
-from consult.models import Role
+from consult.filters import uk_datetime
+from consult.models import PartyCategory, Role
 from tests import factories
+from tests.conftest import normalise
 from tests.people_helpers import link_in, outbox
 
 
@@ -158,3 +161,31 @@ def test_extending_through_the_console_queues_the_deadline_notice(app, db, secas
 def test_extending_a_consultation_before_it_opens_emails_no_one(app, db, secas, respondent):
     extend_by_a_week(app, db, factories.make_consultation(db, "EXT-3", status="upcoming"), secas)
     assert outbox(db, "deadline_extended") == []
+
+
+def test_closing_early_tells_those_planning_around_the_deadline_but_not_the_late_allowed(
+    db, secas, respondent, other_respondent, login, get_page
+):
+    consultation = factories.make_consultation(db, "EARLY-1")
+    previous = consultation.closes_at
+    late = factories.make_organisation(db, "Western Power", PartyCategory.electricity_network)
+    allowed = factories.make_user(db, Role.respondent, organisation=late)
+    factories.grant_late_allowance(db, consultation, late, previous + timedelta(days=1))
+    other_respondent.notify_reminders = False  # opted out, and not engaged: not told
+    db.commit()
+    login(secas)
+    page = get_page("/admin/consultations/EARLY-1/close")
+    assert "will be e-mailed that it closed early" in normalise(page.text)
+    page = get_page("/admin/consultations/EARLY-1/close", method="post", follow_redirects=True)
+    assert "1 person is e-mailed that it closed early." in normalise(page.text)
+    [message] = outbox(db, "closed_early")
+    assert message.to_address == respondent.email
+    assert message.subject == f"Closed early: EARLY-1 {consultation.title}"
+    closed = db.get(type(consultation), consultation.id).closes_at
+    assert (
+        f"SECAS closed {consultation.title} (EARLY-1) at {uk_datetime(closed)}, before its "
+        f"deadline of {uk_datetime(previous)}."
+    ) in message.body
+    assert "a draft that was not submitted does not count" in message.body
+    assert link_in(message) == "/consultations/EARLY-1"
+    assert allowed.email not in [m.to_address for m in outbox(db)]

@@ -1,5 +1,6 @@
 """E-mail notices: invitations, password resets, consultations opening, reminders before
-close and deadline extensions; and the outbox as SECAS sees it.
+close and deadline changes (extended, closed early, late allowances granted and revoked);
+and the outbox as SECAS sees it.
 
 Every message goes through ``consult.mail.queue`` with a ``kind`` (and the consultation it
 concerns), so ``send-mail`` delivers it and the outbox rows themselves record what has
@@ -21,6 +22,8 @@ from consult.filters import uk_datetime
 from consult.models import (
     AuditEvent,
     Consultation,
+    ConsultationStatus,
+    LateAllowance,
     MessageStatus,
     Organisation,
     OutboxMessage,
@@ -35,6 +38,8 @@ REMINDER = "reminder"
 MANUAL_REMINDER = "manual_reminder"
 DEADLINE_EXTENDED = "deadline_extended"
 LATE_ALLOWANCE = "late_allowance"
+CLOSED_EARLY = "closed_early"
+LATE_ALLOWANCE_REVOKED = "late_allowance_revoked"
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 
@@ -69,6 +74,11 @@ def site_url(path: str) -> str:
 
 def _consultation_link(consultation: Consultation) -> str:
     return site_url(f"/consultations/{consultation.reference}")
+
+
+def emailed(count: int, what: str) -> str:
+    """How many people a notice went to, for SECAS: '2 people are e-mailed ``what``.'"""
+    return f"{'1 person is' if count == 1 else f'{count} people are'} e-mailed {what}."
 
 
 def _preferences_footer() -> list[str]:
@@ -321,6 +331,76 @@ def queue_late_allowance(
             "",
             f"Respond: {site_url(f'/consultations/{consultation.reference}/respond')}",
         ],
+    )
+
+
+def queue_closed_early(
+    session: Session, consultation: Consultation, previous_closes_at: datetime, now: datetime
+) -> int:
+    """Tell respondents SECAS closed it before its deadline (``_told_of_deadline_changes``),
+    except where a late allowance lets the organisation respond still; returns how many."""
+    allowed = exists().where(
+        LateAllowance.consultation_id == consultation.id,
+        LateAllowance.organisation_id == User.organisation_id,
+        LateAllowance.until > now,
+    )
+    return _queue_deadline_news(
+        session,
+        consultation,
+        _told_of_deadline_changes(consultation).where(~allowed),
+        f"Closed early: {consultation.reference} {consultation.title}",
+        CLOSED_EARLY,
+        lambda: [
+            f"SECAS closed {consultation.title} ({consultation.reference}) at "
+            f"{uk_datetime(consultation.closes_at)}, before its deadline of "
+            f"{uk_datetime(previous_closes_at)}.",
+            "",
+            "Responses can no longer be submitted, amended or withdrawn. A response your "
+            "organisation submitted counts as it was last submitted; a draft that was not "
+            "submitted does not count. If your organisation still needs to respond, "
+            "contact SECAS.",
+            "",
+            f"See the consultation: {_consultation_link(consultation)}",
+        ],
+    )
+
+
+def queue_late_allowance_revoked(
+    session: Session,
+    consultation: Consultation,
+    organisation: Organisation,
+    until: datetime,
+    now: datetime,
+) -> int:
+    """Tell one organisation's respondents that the late allowance they were told of is
+    gone (``_told_of_deadline_changes``); returns how many were e-mailed."""
+
+    def news() -> list[str]:
+        closes = uk_datetime(consultation.closes_at)
+        after = (
+            f"Your organisation may respond until the consultation closes at {closes}, "
+            "as everyone else may."
+            if consultation.status_at(now) is not ConsultationStatus.closed
+            else f"The consultation closed to everyone at {closes}, so your organisation can "
+            "no longer submit, amend or withdraw its response. A response it submitted "
+            "counts as it was last submitted."
+        )
+        return [
+            f"SECAS has revoked the late allowance that let {organisation.name} respond to "
+            f"{consultation.title} ({consultation.reference}) until {uk_datetime(until)}.",
+            "",
+            after,
+            "",
+            f"See the consultation: {_consultation_link(consultation)}",
+        ]
+
+    return _queue_deadline_news(
+        session,
+        consultation,
+        _told_of_deadline_changes(consultation).where(User.organisation_id == organisation.id),
+        f"Late allowance revoked: {consultation.reference} {consultation.title}",
+        LATE_ALLOWANCE_REVOKED,
+        news,
     )
 
 

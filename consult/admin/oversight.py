@@ -160,9 +160,15 @@ def grant_late_allowance(
 
 
 def revoke_late_allowance(
-    session: Session, consultation: Consultation, organisation: Organisation, actor_id: int | None
-) -> None:
-    """Withdraw an organisation's late allowance."""
+    session: Session,
+    consultation: Consultation,
+    organisation: Organisation,
+    *,
+    now: datetime,
+    actor_id: int | None,
+) -> int:
+    """Withdraw an organisation's late allowance; while it was still in force, e-mail the
+    respondents who were told of it. Returns how many were e-mailed."""
     allowance = get_allowance(session, consultation, organisation.id)
     if allowance is None:
         raise InvalidInput(f"{organisation.name} has no late allowance to revoke")
@@ -176,6 +182,11 @@ def revoke_late_allowance(
         after=None,
     )
     session.delete(allowance)
+    if allowance.until <= now:
+        return 0
+    return notifications.queue_late_allowance_revoked(
+        session, consultation, organisation, allowance.until, now
+    )
 
 
 def get_response(session: Session, consultation: Consultation, response_id: int) -> Response:

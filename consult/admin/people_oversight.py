@@ -129,12 +129,17 @@ def _people(count: int) -> str:
 
 def _granted(name: str, until: datetime, emailed: int) -> str:
     told = (
-        f"{_people(emailed)} {'is' if emailed == 1 else 'are'} e-mailed the new deadline."
+        notifications.emailed(emailed, "the new deadline")
         if emailed
         else f"No one at {name} is e-mailed: it has no active users who accept e-mails "
         "about deadline changes."
     )
     return f"{name} may submit late until {uk_datetime(until)}. {told}"
+
+
+def _revoked(name: str, emailed: int) -> str:
+    told = f" {notifications.emailed(emailed, 'that it is revoked')}" if emailed else ""
+    return f"{name}’s late allowance is revoked.{told}"
 
 
 @bp.route(
@@ -151,13 +156,15 @@ def revoke_late_allowance(reference: str, organisation_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            oversight.revoke_late_allowance(session, consultation, organisation, current_user.id)
+            emailed = oversight.revoke_late_allowance(
+                session, consultation, organisation, now=utcnow(), actor_id=current_user.id
+            )
         except InvalidInput as problem:
             session.rollback()
             error = str(problem)
         else:
             session.commit()
-            flash(f"{organisation.name}’s late allowance is revoked.", "success")
+            flash(_revoked(organisation.name, emailed), "success")
             return redirect(url_for("people.responses", reference=reference))
     return render_template(
         "admin/people/confirm.html",
@@ -167,7 +174,7 @@ def revoke_late_allowance(reference: str, organisation_id: int):
         consultation=consultation,
         heading=f"Revoke {organisation.name}’s late allowance?",
         explanation=f"{organisation.name} will no longer be able to submit to {reference} "
-        "after it closes.",
+        "after it closes. Its respondents who were told of the allowance will be e-mailed.",
         button="Revoke late allowance",
         warning=True,
         cancel_url=url_for("people.responses", reference=reference),

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from consult.admin import service
+from consult.admin import notifications, service
 from consult.admin.forms import ConfirmForm, ExtendForm, PublishForm
 from consult.auth.guards import role_required
 from consult.consultations import service as lifecycle
@@ -66,20 +66,22 @@ def close(reference: str):
     error = None
     if form.validate_on_submit():
         try:
-            lifecycle.close_now(session, consultation, utcnow(), current_user.id)
+            emailed = lifecycle.close_now(session, consultation, utcnow(), current_user.id)
         except InvalidInput as problem:
             session.rollback()
             error = str(problem)
         else:
             session.commit()
-            flash(f"{reference} is closed.", "success")
+            told = f" {notifications.emailed(emailed, 'that it closed early')}" if emailed else ""
+            flash(f"{reference} is closed.{told}", "success")
             return redirect(_after_action(reference))
     return render_template(
         "admin/confirm.html",
         consultation=consultation,
         heading=f"Close {reference} now?",
         explanation=f"It was due to close at {uk_datetime(consultation.closes_at)}. Respondents "
-        "will no longer be able to submit or amend their responses.",
+        "will no longer be able to submit or amend their responses. Those who plan around its "
+        "deadline will be e-mailed that it closed early.",
         button="Close consultation now",
         warning=True,
         form=form,

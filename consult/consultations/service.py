@@ -137,12 +137,13 @@ def publish(
 
 def close_now(
     session: Session, consultation: Consultation, now: datetime, actor_id: int | None
-) -> None:
-    """Close an open consultation at once (closes_at := now)."""
+) -> int:
+    """Close an open consultation at once (closes_at := now), e-mailing the respondents who
+    plan around its deadline; returns how many were e-mailed."""
     if consultation.status_at(now) is not ConsultationStatus.open:
         raise InvalidInput(f"{consultation.reference} is not open, so it cannot be closed")
-    _change_deadline(
-        session, consultation, DeadlineChangeKind.closed_early, now, "", actor_id, tell=False
+    return _change_deadline(
+        session, consultation, DeadlineChangeKind.closed_early, now, "", actor_id, tell=True
     )
 
 
@@ -238,9 +239,9 @@ def _change_deadline(
     reason: str,
     actor_id: int | None,
     tell: bool,
-) -> None:
+) -> int:
     """Move the deadline, recorded and audited; ``tell``: e-mail the respondents who plan
-    around it."""
+    around it. Returns how many were e-mailed."""
     previous = consultation.closes_at
     consultation.closes_at = new_closes_at
     session.add(
@@ -262,7 +263,10 @@ def _change_deadline(
         after={"closes_at": new_closes_at.isoformat()},
         reason=reason,
     )
-    if tell:
-        from consult.admin.notifications import queue_deadline_extended
+    if not tell:
+        return 0
+    from consult.admin import notifications
 
-        queue_deadline_extended(session, consultation, previous)
+    if kind is DeadlineChangeKind.closed_early:
+        return notifications.queue_closed_early(session, consultation, previous, new_closes_at)
+    return notifications.queue_deadline_extended(session, consultation, previous)
