@@ -413,16 +413,7 @@ def submit(
     response.status = ResponseStatus.submitted
     response.current_revision = revision
     touch(session, response, user, now, _stale_submission_message)
-    audit.record(
-        session,
-        "response.submitted",
-        actor_id=user.id,
-        consultation_id=consultation.id,
-        organisation_id=response.organisation_id,
-        receipt=response.receipt,
-        revision=revision.number,
-        late=late,
-    )
+    _audit(session, "response.submitted", response, user, revision=revision.number, late=late)
     allowance = (
         late_allowance(session, consultation, response.organisation_id, now) if late else None
     )
@@ -623,14 +614,7 @@ def withdraw(
     _check_editable(session, response, expected_version, now, user)
     response.status = ResponseStatus.withdrawn
     touch(session, response, user, now)
-    audit.record(
-        session,
-        "response.withdrawn",
-        actor_id=user.id,
-        consultation_id=response.consultation_id,
-        organisation_id=response.organisation_id,
-        receipt=response.receipt,
-    )
+    _audit(session, "response.withdrawn", response, user)
 
 
 def respond_again(
@@ -647,13 +631,19 @@ def respond_again(
         raise StaleResponse(_stale_restart_message(response, user))
     response.status = ResponseStatus.draft
     touch(session, response, user, now, _stale_restart_message)
+    _audit(session, "response.restarted", response, user)
+
+
+def _audit(session: Session, action: str, response: Response, user: User, **detail) -> None:
+    """Record what ``user`` did to a response that has a receipt."""
     audit.record(
         session,
-        "response.restarted",
+        action,
         actor_id=user.id,
         consultation_id=response.consultation_id,
         organisation_id=response.organisation_id,
         receipt=response.receipt,
+        **detail,
     )
 
 
