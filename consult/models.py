@@ -18,11 +18,13 @@ from sqlalchemy import (
     Column,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    func,
     literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -148,6 +150,9 @@ class Organisation(Base):
         server_default="0",
         onupdate=literal_column("organisation.generation + 1"),
     )
+    # The application refuses such a name first; this stops the second of two people
+    # adding "EDF Energy" and "edf energy" at the same moment (migration 0012).
+    __table_args__ = (Index("organisation_name_ignoring_case", func.lower(name), unique=True),)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")
 

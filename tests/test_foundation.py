@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult import migrate
 from consult.models import Organisation, Response, Role, User
+from consult.web import _breaks_a_unique_rule
 from tests import factories
 
 
@@ -54,3 +55,11 @@ def test_organisation_names_are_unique(db, organisation):
     db.add(Organisation(name=organisation.name, category=organisation.category))
     with pytest.raises(IntegrityError):
         db.commit()
+
+
+def test_organisation_names_are_unique_ignoring_case(db, organisation):
+    db.add(Organisation(name=organisation.name.upper(), category=organisation.category))
+    with pytest.raises(IntegrityError) as refused:
+        db.commit()
+    # What a race breaking it gives: the 409 page, "Sorry, that was not saved".
+    assert _breaks_a_unique_rule(refused.value)

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consult import migrate
 from consult.db import make_engine, utcnow
-from consult.models import Attachment, Response, Revision
+from consult.models import Attachment, Organisation, PartyCategory, Response, Revision
 from consult.responses import attachments
 from consult.responses import service as responses
 from tests import factories
@@ -130,3 +131,38 @@ def test_upgrade_to_0010_stops_at_references_differing_only_in_case(app, db):
     with engine.connect() as connection:
         references = connection.scalars(text("SELECT reference FROM consultation")).all()
     assert sorted(references) == ["Test-002", "test-002"]
+
+
+def test_upgrade_to_0012_keeps_organisations_and_makes_names_unique_ignoring_case(app, db):
+    engine = app.extensions["consult.engine"]
+    migrate_to(engine, "0011")
+    for name in ("EDF Energy", "Énergie Locale", "Octopus Energy"):
+        factories.make_organisation(db, name)
+    db.close()
+
+    migrate_to(engine, "head")
+
+    with engine.connect() as connection:
+        names = connection.scalars(text("SELECT name FROM organisation")).all()
+    assert sorted(names) == ["EDF Energy", "Octopus Energy", "Énergie Locale"]
+    db.add(Organisation(name="énergie locale", category=PartyCategory.large_supplier))
+    with pytest.raises(IntegrityError):
+        db.commit()
+
+
+def test_upgrade_to_0012_stops_at_organisation_names_differing_only_in_case(app, db):
+    engine = app.extensions["consult.engine"]
+    migrate_to(engine, "0011")
+    names = ["EDF Energy", "edf energy", "Énergie Locale", "énergie locale", "Octopus Energy"]
+    for name in names:
+        factories.make_organisation(db, name)
+    db.close()
+
+    with pytest.raises(RuntimeError, match="Organisation names differ only in case") as stopped:
+        migrate_to(engine, "head")
+    clashing = str(stopped.value)
+    assert all(f"'{name}'" in clashing for name in names[:4])
+    assert "Octopus" not in clashing
+    with engine.connect() as connection:
+        kept = connection.scalars(text("SELECT name FROM organisation")).all()
+    assert sorted(kept) == sorted(names)
