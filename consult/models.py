@@ -150,9 +150,14 @@ class Organisation(Base):
         server_default="0",
         onupdate=literal_column("organisation.generation + 1"),
     )
-    # The application refuses such a name first; this stops the second of two people
-    # adding "EDF Energy" and "edf energy" at the same moment (migration 0012).
-    __table_args__ = (Index("organisation_name_ignoring_case", func.lower(name), unique=True),)
+    # The application refuses such a name first; on PostgreSQL this stops the second of two
+    # people adding "EDF Energy" and "edf energy" at the same moment (migration 0012 says
+    # why SQLite, where writers take turns, has no such index).
+    __table_args__ = (
+        Index("organisation_name_ignoring_case", func.lower(name), unique=True).ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")
 

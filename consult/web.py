@@ -151,8 +151,7 @@ def _clash(error):
 
 
 def _breaks_a_unique_rule(error: IntegrityError) -> bool:
-    """PostgreSQL's unique_violation (SQLSTATE 23505), or SQLite's "UNIQUE constraint
-    failed", a unique index's too ("UNIQUE constraint failed: index 'its_name'")."""
+    """PostgreSQL's unique_violation (SQLSTATE 23505), or SQLite's "UNIQUE constraint"."""
     orig = error.orig
     return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
 

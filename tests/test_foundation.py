@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 
 from consult import migrate
 from consult.models import Organisation, Response, Role, User
-from consult.web import _breaks_a_unique_rule
 from tests import factories
+from tests.conftest import BACKEND
 
 
 def test_healthz_answers_ok_when_the_database_answers(client):
@@ -57,9 +57,11 @@ def test_organisation_names_are_unique(db, organisation):
         db.commit()
 
 
+@pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="on SQLite writers take turns, so the application's own check is enough (0012)",
+)
 def test_organisation_names_are_unique_ignoring_case(db, organisation):
     db.add(Organisation(name=organisation.name.upper(), category=organisation.category))
-    with pytest.raises(IntegrityError) as refused:
+    with pytest.raises(IntegrityError):
         db.commit()
-    # What a race breaking it gives: the 409 page, "Sorry, that was not saved".
-    assert _breaks_a_unique_rule(refused.value)

@@ -17,6 +17,7 @@ from consult.models import Attachment, Organisation, PartyCategory, Response, Re
 from consult.responses import attachments
 from consult.responses import service as responses
 from tests import factories
+from tests.conftest import BACKEND
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -133,6 +134,13 @@ def test_upgrade_to_0010_stops_at_references_differing_only_in_case(app, db):
     assert sorted(references) == ["Test-002", "test-002"]
 
 
+only_postgresql_has_0012s_index = pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="0012 adds its index on PostgreSQL only: on SQLite writers take turns",
+)
+
+
+@only_postgresql_has_0012s_index
 def test_upgrade_to_0012_keeps_organisations_and_makes_names_unique_ignoring_case(app, db):
     engine = app.extensions["consult.engine"]
     migrate_to(engine, "0011")
@@ -150,6 +158,7 @@ def test_upgrade_to_0012_keeps_organisations_and_makes_names_unique_ignoring_cas
         db.commit()
 
 
+@only_postgresql_has_0012s_index
 def test_upgrade_to_0012_stops_at_organisation_names_differing_only_in_case(app, db):
     engine = app.extensions["consult.engine"]
     migrate_to(engine, "0011")

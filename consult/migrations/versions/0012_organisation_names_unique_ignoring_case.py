@@ -9,12 +9,13 @@ energy" beside "EDF Energy"), but the database compared exact text, so on Postgr
 SECAS users adding such a pair at the same moment both got through: each check passed
 before either committed. A unique index on lower(name) now stops the second. Should a
 database hold such a pair already, the upgrade stops and names them rather than pick one.
+The exact-text unique constraint stays: the new index implies it.
 
-The exact-text unique constraint stays: the new index implies it, and dropping it would
-take a batch on SQLite, which copies the table that users and responses refer to (see
-0008). On SQLite lower() is Consult's own (Python's Unicode rules, ``consult.db``), so
-the index is too: a tool opening the file without it (the sqlite3 shell) reports names
-with capitals beyond A-Z as missing from the index, and must not write organisations.
+PostgreSQL only. On SQLite the race cannot happen: a request that writes takes the write
+lock at BEGIN, so its check and its insert run with no other writer in between. And there
+lower() is Consult's own (Python's Unicode rules, ``consult.db``): an index on it would be
+kept by that function, so a tool opening the file without it (the sqlite3 shell, to mend
+a name) would leave names with capitals beyond A-Z missing from the index.
 """
 
 from itertools import groupby
@@ -30,6 +31,8 @@ depends_on = None
 
 def upgrade() -> None:
     connection = op.get_bind()
+    if connection.dialect.name != "postgresql":
+        return
     rows = connection.execute(
         sa.text(
             "SELECT lower(name), name FROM organisation WHERE lower(name) IN "
@@ -55,4 +58,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
     op.drop_index("organisation_name_ignoring_case", table_name="organisation")
