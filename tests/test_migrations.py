@@ -175,3 +175,38 @@ def test_upgrade_to_0012_stops_at_organisation_names_differing_only_in_case(app,
     with engine.connect() as connection:
         kept = connection.scalars(text("SELECT name FROM organisation")).all()
     assert sorted(kept) == sorted(names)
+
+
+only_postgresql_lacked_0013s_key = pytest.mark.skipif(
+    BACKEND != "postgresql", reason="SQLite has had the key since 0001: 0013 changes nothing"
+)
+
+
+def point_at_a_missing_revision(engine: Engine, response_id: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE response SET current_revision_id = 999999 WHERE id = :id"),
+            {"id": response_id},
+        )
+
+
+def test_a_response_cannot_point_at_a_revision_that_does_not_exist(app, db, respondent):
+    response = factories.make_response(db, factories.make_consultation(db), respondent)
+    with pytest.raises(IntegrityError):
+        point_at_a_missing_revision(app.extensions["consult.engine"], response.id)
+
+
+@only_postgresql_lacked_0013s_key
+def test_upgrade_to_0013_stops_at_a_response_pointing_at_a_missing_revision(app, db, respondent):
+    engine = app.extensions["consult.engine"]
+    response = factories.make_response(db, factories.make_consultation(db), respondent)
+    db.close()
+    migrate_to(engine, "0012")
+    point_at_a_missing_revision(engine, response.id)
+
+    with pytest.raises(RuntimeError, match="Responses point at revisions that do not exist") as e:
+        migrate_to(engine, "head")
+    assert f"response {response.id} (revision 999999)" in str(e.value)
+    with engine.connect() as connection:
+        kept = connection.scalar(text("SELECT current_revision_id FROM response"))
+    assert kept == 999999
