@@ -26,6 +26,8 @@ POLICY = {
     "consultations.index": PUBLIC,
     "consultations.show": PUBLIC,
     "consultations.document": PUBLIC,
+    "consultations.questions": PUBLIC,
+    "consultations.questions_docx": PUBLIC,
     "responses.respond": RESPONDENT,
     "responses.question": RESPONDENT,
     "responses.confidentiality": RESPONDENT,

@@ -2,16 +2,18 @@
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, send_from_directory
+from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as HttpResponse
 
-from consult import page_cache
-from consult.consultations import service
+from consult import files, page_cache
+from consult.consultations import questions_form, service
 from consult.db import get_session, reads_one_snapshot, utcnow
 from consult.errors import InvalidInput, NotFound
 from consult.models import Consultation, ConsultationStatus, Response, ResponseStatus, Role
 from consult.responses.service import late_allowance
+from consult.responses.tasks import groups
 from consult.summaries import answers as summary_answers
 from consult.summaries import publishing
 from consult.summaries.chart import bar_chart
@@ -23,7 +25,7 @@ PUBLIC_STATUSES = (ConsultationStatus.open, ConsultationStatus.upcoming, Consult
 
 DOCUMENT_TYPES = {
     "application/pdf": "PDF",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    files.DOCX: "Word document",
     "application/msword": "Word document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
     "application/vnd.oasis.opendocument.text": "OpenDocument text",
@@ -89,6 +91,34 @@ def show(reference: str):
         own_response=_own_response_status(consultation),
         late_allowance=_late_allowance(consultation, now),
         **_what_respondents_said(consultation, now),
+    )
+
+
+@bp.get("/<reference>/questions")
+@page_cache.for_visitors()
+def questions(reference: str):
+    """Every question, to read before responding (or to draft answers with colleagues)."""
+    consultation = _find(reference, parts=service.QUESTIONS)
+    return render_template(
+        "consultations/questions.html",
+        consultation=consultation,
+        status=consultation.status_at(utcnow()),
+        groups=groups(consultation),
+        how_to_answer=questions_form.how_to_answer,
+    )
+
+
+@bp.get("/<reference>/questions.docx")
+def questions_docx(reference: str) -> HttpResponse:
+    """The questions as a Word document, named after the consultation."""
+    consultation = _find(reference, parts=service.QUESTIONS)
+    respond = url_for("responses.respond", reference=consultation.reference, _external=True)
+    return HttpResponse(
+        questions_form.as_docx(consultation, respond),
+        mimetype=files.DOCX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{consultation.reference}-questions.docx"'
+        },
     )
 
 

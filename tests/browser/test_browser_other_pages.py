@@ -1,8 +1,9 @@
 """The pages no journey test reaches, each opened in a real browser with axe-core run on
 it, and where it has a form, on the error summary an empty or cleared form gives back:
 the builder's editing and deleting pages, the rest of SECAS's people pages, reopening,
-withdrawing a published summary, the public "What respondents said" answers, and the
-account's password pages (a reset from the e-mailed link to signing in again)."""
+withdrawing a published summary, the public "What respondents said" answers, a
+consultation's questions, and the account's password pages (a reset from the e-mailed
+link to signing in again)."""
 
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from consult.summaries import publishing
 from tests import factories
 from tests.browser.helpers import error_summary_says, follow, sign_in
 from tests.people_helpers import link_in, outbox
-from tests.responses_helpers import add_sections
+from tests.responses_helpers import QUESTIONS, add_sections
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NEW_PASSWORD = "a brand new passphrase"
@@ -116,6 +117,17 @@ def test_secas_other_pages(
 def test_what_respondents_said_answers_page(page, base_url, closed, assert_accessible):
     visit(page, f"{base_url}/consultations/SSI-2017/what-respondents-said/q1", assert_accessible)
     assert "We support the new date." in page.locator("#main-content").inner_text()
+
+
+def test_the_questions_page(page, base_url, db, assert_accessible):
+    consultation = factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+    add_sections(db, consultation, {"Your view": ["q1", "q2"], "Impact": ["q3", "q4"]})
+    page.goto(f"{base_url}/consultations/SSI-2017")
+    follow(page, page.get_by_role("link", name="Read the questions"))
+    visit(page, f"{base_url}/consultations/SSI-2017/questions", assert_accessible)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="download the questions as a Word document").click()
+    assert download.value.suggested_filename == "SSI-2017-questions.docx"
 
 
 def test_password_pages_from_changing_it_to_a_reset_by_email(
