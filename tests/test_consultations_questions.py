@@ -104,3 +104,19 @@ def test_secas_read_a_drafts_questions(db, secas, login, get_page):
     login(secas)
     page = get_page("/consultations/DRAFT-1/questions")
     assert list(question_blocks(page)) == ["q1"]
+
+
+def test_a_closed_consultations_questions_say_it_closed(client, db):
+    consultation = factories.make_consultation(db, "OLD-1", status="closed", questions=QUESTIONS)
+    reply = client.get("/consultations/OLD-1/questions.docx")
+    text = [p.text for p in docx.Document(io.BytesIO(reply.data)).paragraphs]
+    assert text[1] == f"This consultation closed at {uk_datetime(consultation.closes_at)}."
+    assert not any("submitted online" in line for line in text)
+
+
+def test_the_words_link_is_the_sites_public_address(app, client, db):
+    factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+    app.config["PUBLIC_URL"] = "https://consult.example"
+    reply = client.get("/consultations/SSI-2017/questions.docx")
+    text = [p.text for p in docx.Document(io.BytesIO(reply.data)).paragraphs]
+    assert text[2].endswith("counts: https://consult.example/consultations/SSI-2017/respond")

@@ -2,11 +2,13 @@
 draft answers with colleagues before responding online. Only the online response counts."""
 
 import io
+from datetime import datetime
 
 import docx
+from docx.document import Document
 
 from consult.filters import uk_datetime
-from consult.models import Consultation, Question, QuestionKind
+from consult.models import Consultation, ConsultationStatus, Question, QuestionKind
 from consult.responses.service import DEFAULT_TEXT_LIMIT
 from consult.responses.tasks import groups
 from consult.xml_text import xml_safe
@@ -24,18 +26,20 @@ def how_to_answer(question: Question) -> str:
     return f"Answer in up to {question.max_length or DEFAULT_TEXT_LIMIT:,} characters"
 
 
-def as_docx(consultation: Consultation, respond_url: str) -> bytes:
+def as_docx(consultation: Consultation, respond_url: str, now: datetime) -> bytes:
     """The questions in order, under their sections, each with its hint, what it asks
     for and room for the answer (and the rationale, where asked)."""
     document = docx.Document()
     document.add_heading(xml_safe(f"{consultation.reference}: {consultation.title}"), level=1)
-    document.add_paragraph(
-        f"Opens {uk_datetime(consultation.opens_at)}. Closes {uk_datetime(consultation.closes_at)}."
-    )
-    document.add_paragraph(
-        "Use this document to draft your organisation’s answers. Only a response submitted "
-        f"online counts: {respond_url}"
-    )
+    closes = uk_datetime(consultation.closes_at)
+    if consultation.status_at(now) is ConsultationStatus.closed:
+        document.add_paragraph(f"This consultation closed at {closes}.")
+    else:
+        document.add_paragraph(f"Opens {uk_datetime(consultation.opens_at)}. Closes {closes}.")
+        document.add_paragraph(
+            "Use this document to draft your organisation’s answers. Only a response "
+            f"submitted online counts: {respond_url}"
+        )
     sectioned = bool(consultation.sections)
     for group in groups(consultation):
         if sectioned:
@@ -47,7 +51,7 @@ def as_docx(consultation: Consultation, respond_url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _add_question(document, question: Question, level: int) -> None:
+def _add_question(document: Document, question: Question, level: int) -> None:
     document.add_heading(xml_safe(f"{question.label}: {question.text}"), level=level)
     if question.hint:
         document.add_paragraph().add_run(xml_safe(question.hint)).italic = True

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
 from consult import files, page_cache
+from consult.admin.notifications import site_url
 from consult.consultations import questions_form, service
 from consult.db import get_session, reads_one_snapshot, utcnow
 from consult.errors import InvalidInput, NotFound
@@ -112,9 +113,10 @@ def questions(reference: str):
 def questions_docx(reference: str) -> HttpResponse:
     """The questions as a Word document, named after the consultation."""
     consultation = _find(reference, parts=service.QUESTIONS)
-    respond = url_for("responses.respond", reference=consultation.reference, _external=True)
+    # The site's public address, as e-mails give it, not the one this request came in by.
+    respond = site_url(url_for("responses.respond", reference=consultation.reference))
     return HttpResponse(
-        questions_form.as_docx(consultation, respond),
+        questions_form.as_docx(consultation, respond, utcnow()),
         mimetype=files.DOCX,
         headers={
             "Content-Disposition": f'attachment; filename="{consultation.reference}-questions.docx"'
