@@ -25,7 +25,8 @@ def _clean_name(session: Session, name: str, *, except_id: int | None = None) ->
         raise InvalidInput("enter the organisation's name")
     if len(name) > 200:
         raise InvalidInput("the organisation's name must be 200 characters or fewer")
-    taken = select(func.count()).where(func.lower(Organisation.name) == name.lower())
+    # The database lowers both, as the unique index on PostgreSQL does (migration 0012).
+    taken = select(func.count()).where(func.lower(Organisation.name) == func.lower(name))
     if except_id is not None:
         taken = taken.where(Organisation.id != except_id)
     if session.scalar(taken):
