@@ -10,6 +10,7 @@ from consult.db import utcnow
 from consult.filters import uk_datetime
 from consult.models import PartyCategory, Role
 from tests import factories
+from tests.conftest import normalise
 from tests.people_helpers import banner, link_in, outbox
 
 
@@ -136,3 +137,27 @@ def test_revoking_an_allowance_already_over_emails_no_one(
     page = revoke(get_page, organisation)
     assert banner(page) == "Success British Gas’s late allowance is revoked."
     assert outbox(db, "late_allowance_revoked") == []
+
+
+def test_revoking_an_allowance_the_deadline_has_overtaken_emails_no_one(
+    db, organisation, respondent, signed_in, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    grant(get_page, organisation, consultation.closes_at + timedelta(days=2))
+    consultation.closes_at += timedelta(days=5)  # extended past the allowance
+    db.commit()
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    assert "will be e-mailed" not in normalise(get_page(url).text)
+    page = revoke(get_page, organisation)
+    assert banner(page) == "Success British Gas’s late allowance is revoked."
+    assert outbox(db, "late_allowance_revoked") == []
+
+
+def test_the_revoke_page_says_who_will_be_emailed(
+    db, consultation, organisation, signed_in, get_page
+):
+    factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=2))
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    assert "Its respondents who were told of the allowance will be e-mailed." in normalise(
+        get_page(url).text
+    )

@@ -306,12 +306,20 @@ def test_a_response_started_again_after_withdrawal_is_a_draft_not_counted(
     )
     db.commit()
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "response.withdrawn"))
-    page = get_page(f"/admin/consultations/SSI-2017/responses/{response.id}")
-    rows = dict(table_rows_of_summary(page, "#response-details"))
+    again = db.scalar(select(AuditEvent).where(AuditEvent.action == "response.restarted"))
+    url = f"/admin/consultations/SSI-2017/responses/{response.id}"
+    rows = dict(table_rows_of_summary(get_page(url), "#response-details"))
     assert rows["Status"] == (
         "Draft, started again after it was withdrawn: not counted until it is submitted"
     )
     assert rows["Withdrawn"] == f"{uk_datetime(event.at)} by {withdrawn.name} ({withdrawn.email})"
+    assert rows["Started again"] == (
+        f"{uk_datetime(again.at)} by {withdrawn.name} ({withdrawn.email})"
+    )
+    assert rows["Showing"] == f"The draft, as last saved {uk_datetime(response.updated_at)}"
+    page = get_page(f"{url}?revision=1")
+    assert dict(table_rows_of_summary(page, "#response-details"))["Showing"] == "Revision 1"
+    assert page.select_one("#view-draft")["href"] == url
     page = get_page("/admin/consultations/SSI-2017/responses")
     assert [r[:2] for r in table_rows(page, "#category-3")] == [["Western Power", "Draft"]]
 

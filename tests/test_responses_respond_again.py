@@ -1,20 +1,22 @@
 """Starting a withdrawn response again: it becomes a draft that counts nowhere until it is
 submitted again, while the organisation may still respond (open, or a late allowance)."""
 
+import io
 from datetime import timedelta
 
+import docx
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from consult.db import utcnow
+from consult.db import session_scope, utcnow
 from consult.errors import ResponseLocked
 from consult.filters import uk_datetime
 from consult.models import AuditEvent, OutboxMessage, ResponseStatus
 from consult.responses import service
 from consult.summaries.service import respondent_counts
 from tests import factories
-from tests.conftest import normalise
+from tests.conftest import BACKEND, normalise
 from tests.people_helpers import banner
 from tests.responses_helpers import (
     QUESTIONS,
@@ -200,3 +202,64 @@ def test_only_a_withdrawn_response_can_be_started_again(db, consultation, respon
             db, response, expected_version=response.version, user=respondent,
             now=factories.while_open(consultation),
         )  # fmt: skip
+
+
+@pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="on SQLite a request that writes holds the write lock from its start, so no "
+    "colleague's change can commit between its check and its write",
+)
+def test_a_colleague_starting_it_again_at_the_same_moment_is_explained(
+    app, client, get_page, db, consultation, withdrawn, signed_in
+):
+    colleague = factories.make_user(db, signed_in.role, organisation=signed_in.organisation)
+    page = get_page(response_url(consultation))
+    sessions = app.extensions["consult.sessionmaker"]
+    done = []
+
+    def colleague_starts_it_first(_session, _context, _instances) -> None:
+        if not done:
+            done.append(True)
+            with session_scope(app) as other:
+                response = stored_response(other, consultation, colleague.organisation_id)
+                service.respond_again(
+                    other, response, expected_version=response.version, user=colleague,
+                    now=utcnow(),
+                )  # fmt: skip
+
+    event.listen(sessions, "before_flush", colleague_starts_it_first)
+    try:
+        reply = start_again(client, consultation, page)
+    finally:
+        event.remove(sessions, "before_flush", colleague_starts_it_first)
+    page = BeautifulSoup(reply.get_data(as_text=True), "html.parser")
+    [link] = page.select(".govuk-error-summary__list a")
+    assert normalise(link.text).startswith(f"{colleague.name} changed this response at ")
+    assert page.select_one(link["href"]) is not None  # the link leads somewhere
+    assert summary_rows(page, "response-details")["Status"] == (
+        "Draft, not submitted since it was withdrawn"
+    )
+
+
+def test_the_task_list_and_check_page_say_nothing_counts_yet(
+    client, get_page, consultation, withdrawn, signed_in
+):
+    start_again(client, consultation)
+    expected = (
+        f"Your organisation withdrew its response {withdrawn.receipt}, then started it again. "
+        "Nothing is counted until you submit it."
+    )
+    for url in (respond_url(consultation), respond_url(consultation, "check")):
+        page = get_page(url)
+        assert normalise(page.select_one("#restarted").text) == expected
+        assert page.select_one("#amending") is None
+
+
+def test_a_copy_of_a_response_started_again_says_its_revision_does_not_count(
+    client, consultation, withdrawn, signed_in
+):
+    start_again(client, consultation)
+    reply = client.get(f"{response_url(consultation)}/copy.docx")
+    facts = docx.Document(io.BytesIO(reply.data)).tables[0]
+    rows = {row.cells[0].text: row.cells[1].text for row in facts.rows}
+    assert rows["Status"] == "Withdrawn, then started again: not submitted since"

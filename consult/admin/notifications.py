@@ -40,6 +40,12 @@ DEADLINE_EXTENDED = "deadline_extended"
 LATE_ALLOWANCE = "late_allowance"
 CLOSED_EARLY = "closed_early"
 LATE_ALLOWANCE_REVOKED = "late_allowance_revoked"
+# What counts once an organisation can no longer respond, whatever state it left its
+# response in (submitted, withdrawn, a draft, or withdrawn and started again).
+COUNTED = (
+    "What counts is your organisation's response as it was last submitted, unless it was "
+    "withdrawn and not submitted again since. Changes not submitted do not count."
+)
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 
@@ -139,8 +145,8 @@ def _not_yet_sent(kind: str, consultation_id: int):
 
 
 def _yet_to_respond(consultation_id: int):
-    """The user's organisation has neither submitted nor withdrawn a response: one that
-    withdrew cannot respond again, so a reminder would only mislead it."""
+    """The user's organisation has neither submitted nor withdrawn a response. One that
+    withdrew chose not to be counted: it may start again, but is not pressed to."""
     return ~exists().where(
         Response.consultation_id == consultation_id,
         Response.organisation_id == User.organisation_id,
@@ -355,10 +361,9 @@ def queue_closed_early(
             f"{uk_datetime(consultation.closes_at)}, before its deadline of "
             f"{uk_datetime(previous_closes_at)}.",
             "",
-            "Responses can no longer be submitted, amended or withdrawn. A response your "
-            "organisation submitted counts as it was last submitted; a draft that was not "
-            "submitted does not count. If your organisation still needs to respond, "
-            "contact SECAS.",
+            "Responses can no longer be submitted, amended or withdrawn. "
+            + COUNTED
+            + " If your organisation still needs to respond, contact SECAS.",
             "",
             f"See the consultation: {_consultation_link(consultation)}",
         ],
@@ -382,8 +387,7 @@ def queue_late_allowance_revoked(
             "as everyone else may."
             if consultation.status_at(now) is not ConsultationStatus.closed
             else f"The consultation closed to everyone at {closes}, so your organisation can "
-            "no longer submit, amend or withdraw its response. A response it submitted "
-            "counts as it was last submitted."
+            f"no longer submit, amend or withdraw its response. {COUNTED}"
         )
         return [
             f"SECAS has revoked the late allowance that let {organisation.name} respond to "

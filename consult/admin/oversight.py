@@ -159,6 +159,12 @@ def grant_late_allowance(
     return notifications.queue_late_allowance(session, consultation, organisation, until)
 
 
+def gives_time(allowance: LateAllowance | None, consultation: Consultation, now: datetime) -> bool:
+    """Whether the allowance lets its organisation respond after everyone else, from now:
+    it ends after now and after the deadline (which may have been extended past it)."""
+    return allowance is not None and allowance.until > max(now, consultation.closes_at)
+
+
 def revoke_late_allowance(
     session: Session,
     consultation: Consultation,
@@ -167,8 +173,8 @@ def revoke_late_allowance(
     now: datetime,
     actor_id: int | None,
 ) -> int:
-    """Withdraw an organisation's late allowance; while it was still in force, e-mail the
-    respondents who were told of it. Returns how many were e-mailed."""
+    """Withdraw an organisation's late allowance; while it still gave time beyond the
+    deadline, e-mail the respondents who were told of it. Returns how many were e-mailed."""
     allowance = get_allowance(session, consultation, organisation.id)
     if allowance is None:
         raise InvalidInput(f"{organisation.name} has no late allowance to revoke")
@@ -182,7 +188,7 @@ def revoke_late_allowance(
         after=None,
     )
     session.delete(allowance)
-    if allowance.until <= now:
+    if not gives_time(allowance, consultation, now):
         return 0
     return notifications.queue_late_allowance_revoked(
         session, consultation, organisation, allowance.until, now
@@ -207,14 +213,14 @@ def get_response(session: Session, consultation: Consultation, response_id: int)
 
 
 @dataclass(frozen=True)
-class Withdrawal:
-    """When a response was withdrawn, and by whom (None if no longer known)."""
+class Happened:
+    """When something was done to a response, and by whom (None if no longer known)."""
 
     at: datetime
     by: str | None
 
 
-def withdrawal(session: Session, response: Response) -> Withdrawal | None:
+def withdrawal(session: Session, response: Response) -> Happened | None:
     """When and by whom the response was last withdrawn, from the audit log: a withdrawn
     response (its last change, for one withdrawn before the log named it), or a draft
     started again after it was withdrawn; None otherwise."""
@@ -224,10 +230,20 @@ def withdrawal(session: Session, response: Response) -> Withdrawal | None:
         session, "response.withdrawn", response.consultation_id, response.organisation_id
     )
     if event is not None:
-        return Withdrawal(event.at, _who(event.actor))
+        return Happened(event.at, _who(event.actor))
     if response.status is ResponseStatus.withdrawn:
-        return Withdrawal(response.updated_at, _who(response.updated_by))
+        return Happened(response.updated_at, _who(response.updated_by))
     return None
+
+
+def restart(session: Session, response: Response) -> Happened | None:
+    """When and by whom a draft was started again after it was withdrawn; None otherwise."""
+    if response.status is not ResponseStatus.draft or response.current_revision_id is None:
+        return None
+    event = audit.latest(
+        session, "response.restarted", response.consultation_id, response.organisation_id
+    )
+    return Happened(event.at, _who(event.actor)) if event is not None else None
 
 
 def _who(user: User | None) -> str | None:
@@ -235,7 +251,10 @@ def _who(user: User | None) -> str | None:
 
 
 def pick_revision(response: Response, number: int | None) -> Revision | None:
-    """Revision ``number`` (default: the current one, else the latest), or NotFound."""
+    """Revision ``number`` (default: the current one, else the latest; None, the draft,
+    for a draft, even one started again after it was withdrawn), or NotFound."""
+    if number is None and response.status is ResponseStatus.draft:
+        return None
     if number is None:
         current = [r for r in response.revisions if r.id == response.current_revision_id]
         return current[0] if current else (response.revisions[-1] if response.revisions else None)

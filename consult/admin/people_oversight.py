@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from consult import files
 from consult import organisations as organisation_service
@@ -17,7 +18,7 @@ from consult.consultations.service import get_by_reference
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
-from consult.models import ConsultationStatus, Role
+from consult.models import Consultation, ConsultationStatus, Organisation, Role
 from consult.numbers import whole_number
 from consult.responses import attachments
 from consult.responses.service import answer_text
@@ -137,6 +138,20 @@ def _granted(name: str, until: datetime, emailed: int) -> str:
     return f"{name} may submit late until {uk_datetime(until)}. {told}"
 
 
+def _revoking(session: Session, consultation: Consultation, organisation: Organisation) -> str:
+    """What revoking will do; its respondents are e-mailed only if it still gives time."""
+    allowance = oversight.get_allowance(session, consultation, organisation.id)
+    told = (
+        " Its respondents who were told of the allowance will be e-mailed."
+        if oversight.gives_time(allowance, consultation, utcnow())
+        else ""
+    )
+    return (
+        f"{organisation.name} will no longer be able to submit to {consultation.reference} "
+        f"after it closes.{told}"
+    )
+
+
 def _revoked(name: str, emailed: int) -> str:
     told = f" {notifications.emailed(emailed, 'that it is revoked')}" if emailed else ""
     return f"{name}’s late allowance is revoked.{told}"
@@ -173,8 +188,7 @@ def revoke_late_allowance(reference: str, organisation_id: int):
         has_errors=error is not None,
         consultation=consultation,
         heading=f"Revoke {organisation.name}’s late allowance?",
-        explanation=f"{organisation.name} will no longer be able to submit to {reference} "
-        "after it closes. Its respondents who were told of the allowance will be e-mailed.",
+        explanation=_revoking(session, consultation, organisation),
         button="Revoke late allowance",
         warning=True,
         cancel_url=url_for("people.responses", reference=reference),
@@ -202,6 +216,7 @@ def response(reference: str, response_id: int):
         answers=answers,
         answer_text=answer_text,
         withdrawal=oversight.withdrawal(session, found),
+        restart=oversight.restart(session, found),
     )
 
 

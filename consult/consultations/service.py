@@ -140,6 +140,9 @@ def close_now(
 ) -> int:
     """Close an open consultation at once (closes_at := now), e-mailing the respondents who
     plan around its deadline; returns how many were e-mailed."""
+    # Read again under the row's lock (PostgreSQL; SQLite has one writer at a time): two
+    # people pressing "Close now" together would otherwise both close it and both e-mail.
+    session.refresh(consultation, ["closes_at"], with_for_update={"key_share": True})
     if consultation.status_at(now) is not ConsultationStatus.open:
         raise InvalidInput(f"{consultation.reference} is not open, so it cannot be closed")
     return _change_deadline(

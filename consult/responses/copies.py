@@ -18,7 +18,7 @@ from fpdf import FPDF
 
 from consult.errors import ConsultError
 from consult.filters import uk_datetime
-from consult.models import Response, Revision
+from consult.models import Response, ResponseStatus, Revision
 from consult.responses.service import answer_text
 from consult.xml_text import xml_safe
 
@@ -46,7 +46,7 @@ def outline(response: Response, revision: Revision) -> Outline:
         ("Consultation", f"{consultation.reference}: {consultation.title}"),
         ("Organisation", response.organisation.name),
         ("Receipt reference", response.receipt or ""),
-        ("Status", response.status.value.capitalize()),
+        ("Status", _status(response)),
         ("Revision", str(revision.number)),
         ("Submitted", uk_datetime(revision.submitted_at)),
         ("Confidential", "Yes" if revision.confidential else "No"),
@@ -66,6 +66,14 @@ def outline(response: Response, revision: Revision) -> Outline:
         result.answers.append((xml_safe(f"{number}. {question.text}"), xml_safe(text), extra))
     result.attachments = [xml_safe(a.filename) for a in revision.attachments]
     return result
+
+
+def _status(response: Response) -> str:
+    # A copy is of a submitted revision: a draft that has one was withdrawn, then started
+    # again, and that revision no longer counts.
+    if response.status is ResponseStatus.draft:
+        return "Withdrawn, then started again: not submitted since"
+    return response.status.value.capitalize()
 
 
 def as_docx(content: Outline) -> bytes:

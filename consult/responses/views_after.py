@@ -77,8 +77,11 @@ def respond_again(reference: str):
         ),
     )
     if error is not None:
-        errors = [{"text": error, "href": "#respond-again"}]
-        return _response_page(journey, _submitted(journey), errors)
+        response = _submitted(journey)
+        # The button, if it is still there; else the status, which says what happened.
+        still = response.status is ResponseStatus.withdrawn
+        where = "#respond-again" if still else "#response-details"
+        return _response_page(journey, response, [{"text": error, "href": where}])
     deadline = uk_datetime(journey.late_until() or journey.consultation.closes_at)
     flash(
         "Your organisation’s response is a draft again. It is not counted until it is "
