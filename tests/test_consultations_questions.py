@@ -30,8 +30,8 @@ def test_a_visitor_reads_every_question_with_what_it_asks_for(db, get_page):
     assert f"the deadline is {uk_datetime(consultation.closes_at)}" in normalise(page.text)
     assert question_blocks(page) == {
         "q1": "Question 1 Do you agree with the proposed new end date? The DCC proposes 31 "
-        "October 2017. Choose one: Yes No Neutral Then: Please provide your rationale",
-        "q2": "Question 2 Which of your systems are affected? Choose all that apply: Metering "
+        "October 2017. Select one: Yes No Neutral Then: Please provide your rationale",
+        "q2": "Question 2 Which of your systems are affected? Select all that apply: Metering "
         "Billing Customer service",
         "q3": "Question 3 What would the impact be on your organisation? Answer in up to 500 "
         "characters.",
@@ -84,7 +84,7 @@ def test_the_questions_download_as_a_word_document_to_draft_answers_in(client, d
     first = text.index("Question 1: Do you agree with the proposed new end date?")
     assert text[first + 1 : first + 7] == [
         "The DCC proposes 31 October 2017.",
-        "Choose one",
+        "Select one",
         "☐ Yes",
         "☐ No",
         "☐ Neutral",
@@ -120,3 +120,13 @@ def test_the_words_link_is_the_sites_public_address(app, client, db):
     reply = client.get("/consultations/SSI-2017/questions.docx")
     text = [p.text for p in docx.Document(io.BytesIO(reply.data)).paragraphs]
     assert text[2].endswith("counts: https://consult.example/consultations/SSI-2017/respond")
+
+
+def test_a_closed_consultations_questions_page_says_it_closed(db, get_page):
+    consultation = factories.make_consultation(db, "OLD-1", status="closed", questions=QUESTIONS)
+    page = get_page("/consultations/OLD-1/questions")
+    assert normalise(page.select_one("#closed").text) == (
+        f"This consultation closed at {uk_datetime(consultation.closes_at)}. These are the "
+        "questions it asked; you can also download them as a Word document."
+    )
+    assert "before you respond" not in normalise(page.text)

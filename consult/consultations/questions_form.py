@@ -4,33 +4,34 @@ draft answers with colleagues before responding online. Only the online response
 import io
 from datetime import datetime
 
-import docx
 from docx.document import Document
 
 from consult.filters import uk_datetime
 from consult.models import Consultation, ConsultationStatus, Question, QuestionKind
 from consult.responses.service import DEFAULT_TEXT_LIMIT
 from consult.responses.tasks import groups
+from consult.word import new_document
 from consult.xml_text import xml_safe
 
 UNCHECKED = "☐"
 
 
 def how_to_answer(question: Question) -> str:
-    """What the question asks for, in a few words: 'Choose one', 'Choose all that apply',
-    or the length of answer it takes."""
+    """What the question asks for, in a few words, as GOV.UK words it: 'Select one',
+    'Select all that apply', or the length of answer it takes."""
     if question.kind is QuestionKind.single_choice:
-        return "Choose one"
+        return "Select one"
     if question.kind is QuestionKind.multiple_choice:
-        return "Choose all that apply"
+        return "Select all that apply"
     return f"Answer in up to {question.max_length or DEFAULT_TEXT_LIMIT:,} characters"
 
 
 def as_docx(consultation: Consultation, respond_url: str, now: datetime) -> bytes:
     """The questions in order, under their sections, each with its hint, what it asks
     for and room for the answer (and the rationale, where asked)."""
-    document = docx.Document()
-    document.add_heading(xml_safe(f"{consultation.reference}: {consultation.title}"), level=1)
+    title = f"{consultation.reference}: {consultation.title}"
+    document = new_document(title)
+    document.add_heading(xml_safe(title), level=1)
     closes = uk_datetime(consultation.closes_at)
     if consultation.status_at(now) is ConsultationStatus.closed:
         document.add_paragraph(f"This consultation closed at {closes}.")
