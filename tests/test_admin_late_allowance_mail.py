@@ -158,6 +158,8 @@ def test_the_revoke_page_says_who_will_be_emailed(
 ):
     factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=2))
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
-    assert "Its respondents who were told of the allowance will be e-mailed." in normalise(
-        get_page(url).text
+    assert normalise(get_page(url).select_one("#explanation").text) == (
+        "British Gas will no longer be able to submit to SSI-2017 from now: it closed at "
+        f"{uk_datetime(consultation.closes_at)}. Its respondents who were told of the allowance "
+        "will be e-mailed."
     )

@@ -140,15 +140,22 @@ def _granted(name: str, until: datetime, emailed: int) -> str:
 
 def _revoking(session: Session, consultation: Consultation, organisation: Organisation) -> str:
     """What revoking will do; its respondents are e-mailed only if it still gives time."""
+    now = utcnow()
     allowance = oversight.get_allowance(session, consultation, organisation.id)
     told = (
         " Its respondents who were told of the allowance will be e-mailed."
-        if oversight.gives_time(allowance, consultation, utcnow())
+        if oversight.gives_time(allowance, consultation, now)
         else ""
+    )
+    closes = uk_datetime(consultation.closes_at)
+    when = (
+        f"from now: it closed at {closes}"
+        if consultation.status_at(now) is ConsultationStatus.closed
+        else f"after it closes at {closes}"
     )
     return (
         f"{organisation.name} will no longer be able to submit to {consultation.reference} "
-        f"after it closes.{told}"
+        f"{when}.{told}"
     )
 
 
