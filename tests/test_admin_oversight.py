@@ -318,7 +318,10 @@ def test_a_response_started_again_after_withdrawal_is_a_draft_not_counted(
     )
     assert rows["Showing"] == f"The draft, as last saved {uk_datetime(response.updated_at)}"
     page = get_page(f"{url}?revision=1")
-    assert dict(table_rows_of_summary(page, "#response-details"))["Showing"] == "Revision 1"
+    assert dict(table_rows_of_summary(page, "#response-details"))["Showing"] == (
+        "Revision 1 (withdrawn)"
+    )
+    assert [r[0] for r in table_rows(page, "#revisions")] == ["1 (withdrawn)"]
     assert page.select_one("#view-draft")["href"] == url
     page = get_page("/admin/consultations/SSI-2017/responses")
     assert [r[:2] for r in table_rows(page, "#category-3")] == [["Western Power", "Draft"]]

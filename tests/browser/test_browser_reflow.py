@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consult.db import utcnow
+from consult.responses import service as responses
 from tests import factories
 from tests.browser.conftest import open_page
 from tests.browser.helpers import sign_in
@@ -171,6 +172,10 @@ def test_secas_console_and_builder_reflow(narrow_page, check, base_url, db, seca
         page.get_by_role("button", name="Add a question"),
     )
     check(f"{admin}/consultations/{REFERENCE}/responses")
+    amended = responses.find_response(
+        db, arranged.consultation, arranged.organisations["Western Power"].id
+    )
+    check(f"{admin}/consultations/{REFERENCE}/responses/{amended.id}")
     check(f"{admin}/organisations", page.get_by_role("button", name="Add an organisation"))
     check(f"{admin}/organisations/{arranged.organisations['SGN'].id}")
     check(f"{admin}/users", page.get_by_role("button", name="Invite a user"))
