@@ -323,3 +323,14 @@ def test_a_draft_cannot_be_extended(db, get_page):
         "/admin/consultations/DRAFT-1/extend", method="post", data=extend_form(later, "09:00")
     )
     assert error_messages(page) == ["Publish the consultation before extending its deadline"]
+
+
+def test_the_close_page_of_a_closed_consultation_offers_nothing_to_press(db, get_page):
+    consultation = factories.make_consultation(db, "CLOSED-2", status="closed")
+    page = get_page("/admin/consultations/CLOSED-2/close")
+    assert normalise(page.select_one("h1").text) == "CLOSED-2 is not open"
+    assert normalise(page.select_one("#explanation").text) == (
+        f"It closed at {uk_datetime(consultation.closes_at)}: there is nothing to close."
+    )
+    assert page.select_one("#confirm") is None
+    assert page.select_one("#back")["href"].endswith("/CLOSED-2")

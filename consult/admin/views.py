@@ -10,7 +10,7 @@ from consult.consultations import service as lifecycle
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
-from consult.models import ConsultationStatus, Role
+from consult.models import Consultation, ConsultationStatus, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -62,6 +62,15 @@ def close(reference: str):
     """Confirm, then close an open consultation at once."""
     session = get_session()
     consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
+    status = consultation.status_at(utcnow())
+    if request.method == "GET" and status is not ConsultationStatus.open:
+        return render_template(
+            "admin/confirm.html",
+            consultation=consultation,
+            heading=f"{reference} is not open",
+            explanation=_cannot_close(consultation, status),
+            button=None,
+        )
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -88,6 +97,17 @@ def close(reference: str):
         error=error,
         has_errors=error is not None,
     )
+
+
+def _cannot_close(consultation: Consultation, status: ConsultationStatus) -> str:
+    if status is ConsultationStatus.closed:
+        return f"It closed at {uk_datetime(consultation.closes_at)}: there is nothing to close."
+    if status is ConsultationStatus.upcoming:
+        return (
+            f"It opens at {uk_datetime(consultation.opens_at)}. To end it sooner, change its "
+            "dates before it opens."
+        )
+    return "It is a draft: only a published consultation that is open can be closed."
 
 
 @bp.route("/consultations/<reference>/extend", methods=["GET", "POST"])
