@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import docx
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
@@ -20,6 +19,7 @@ from consult.errors import ConsultError
 from consult.filters import uk_datetime
 from consult.models import Response, ResponseStatus, Revision
 from consult.responses.service import answer_text
+from consult.word import new_document
 from consult.xml_text import xml_safe
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -78,7 +78,7 @@ def _status(response: Response) -> str:
 
 def as_docx(content: Outline) -> bytes:
     """The outline as a Word document."""
-    document = docx.Document()
+    document = new_document(content.title)
     document.add_heading(content.title, level=1)
     table = document.add_table(rows=0, cols=2)
     for key, value in content.facts:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from sqlalchemy.orm import Session
@@ -31,6 +30,7 @@ from consult.summaries.writers import (
     version_note,
     yes_no,
 )
+from consult.word import new_document
 from consult.xml_text import xml_safe
 
 RESPONDENTS_HEAD = [
@@ -147,7 +147,7 @@ def marked_name(who: Respondent, version: Version) -> str:
 
 def _skeleton(summary: Summary) -> bytes:
     """The document with every long table reduced to its head and one template row."""
-    document = Document()
+    document = new_document(f"{summary.reference}: {summary.title}")
     document.add_heading(f"{summary.reference}: {summary.title}", level=0)
     for line in period_lines(summary):
         document.add_paragraph(xml_safe(line))
