@@ -2,10 +2,14 @@
 cookies behind TLS, and 'sign out everywhere' when the password changes."""
 
 import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
 
+from consult.models import Response
 from tests import factories
 from tests.conftest import normalise
 from tests.people_helpers import banner, error_summary
+from tests.responses_helpers import QUESTIONS
 
 NEW_PASSWORD = "umbrella violin gravel orbit"
 
@@ -86,11 +90,38 @@ def test_the_idle_limit_is_configurable(app, respondent, client, idle):
     assert client.get("/account/preferences").status_code == 302
 
 
-def test_an_expired_post_is_not_acted_on(respondent, client):
+def test_an_expired_post_is_not_acted_on(db, respondent, client):
     sign_in(client, respondent)
     age_session(client, seen_at=31 * 60)
     response = client.post("/account/preferences", data={})
-    assert response.location == "/auth/login"
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert normalise(page.select_one("h1").text) == "You have been signed out"
+    assert normalise(page.select_one("#signed-out-reason").text) == (
+        "You were signed out after 30 minutes without activity. Nothing you sent was saved."
+    )
+    assert page.select_one("#sign-in-again")["href"] == "/auth/login?next=/account/preferences"
+    db.refresh(respondent)
+    assert respondent.notify_reminders  # the empty form would have turned it off
+    assert page.select_one(".consult-account__name") is None
+    assert client.get("/account/preferences").status_code == 302  # signed out
+
+
+def test_an_answer_sent_after_the_session_ended_is_shown_back_not_lost(db, respondent, client):
+    consultation = factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+    sign_in(client, respondent)
+    age_session(client, seen_at=31 * 60)
+    rationale = "A long rationale,\nwritten over half an hour."
+    response = client.post(
+        f"/consultations/{consultation.reference}/respond/q1",
+        data={"version": "0", "answer": "No", "rationale": rationale, "action": "continue"},
+    )
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    shown = [normalise(p.get_text(" ")) for p in page.select("#not-saved .govuk-inset-text p")]
+    assert shown == ["No", "A long rationale, written over half an hour."]
+    assert page.select_one("#sign-in-again")["href"] == (
+        "/auth/login?next=/consultations/SSI-2017/respond/q1"
+    )
+    assert db.scalar(select(func.count()).select_from(Response)) == 0
 
 
 def test_a_session_without_times_is_not_trusted(respondent, client):

@@ -32,6 +32,9 @@ SEEN_AT = "seen_at"
 # Write the last-seen time back at most this often, so most responses set no cookie.
 _SEEN_RESOLUTION_SECONDS = 30
 
+# What a respondent types on a question page, shown back if they were signed out meanwhile.
+_TYPED = {"answer": "Answer", "rationale": "Rationale"}
+
 # Pages a user who must set up two-factor sign-in can still reach.
 _OPEN_WHILE_SETTING_UP = {"account.two_factor", "auth.logout", "static", "healthz", "readyz"}
 
@@ -143,9 +146,30 @@ def _end_old_sessions():
     if message is None:
         return None
     session.clear()
+    if request.method != "GET":
+        return _signed_out_while_sending(message)
     flash(message, "info")
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=target))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _signed_out_while_sending(message: str):
+    """A form sent after its session ended: nothing is saved. Say so, show back the answer
+    and rationale typed (they may be long, and the page they came from is gone), and offer
+    to sign in again and return to that page."""
+    typed = [
+        (label, value)
+        for name, label in _TYPED.items()
+        for value in request.form.getlist(name)
+        if value.strip()
+    ]
+    rule = request.url_rule
+    back = request.path if rule is not None and "GET" in rule.methods else None
+    return render_template(
+        "auth/signed_out.html",
+        message=message,
+        typed=typed,
+        sign_in=url_for("auth.login", next=back),
+    )
 
 
 def _expiry_message(now: float) -> str | None:
