@@ -8,6 +8,7 @@ import pytest
 from consult.models import PartyCategory
 from tests import factories
 from tests.conftest import normalise
+from tests.people_helpers import error_summary
 from tests.summaries_helpers import (
     answers,
     count_queries,
@@ -78,6 +79,31 @@ def test_search_ignores_the_case_of_accented_letters_too(get_page, db, as_panel,
     )
     page = get_page(answers_url(reference="CYM-1", search=quote(word)))
     assert respondents(page) == ["Ynni Cymru"]
+
+
+@pytest.mark.parametrize("typed", ["DCC’s", "dcc's"])
+def test_search_finds_a_word_whichever_apostrophe_either_side_has(get_page, db, as_panel, typed):
+    consultation = factories.make_consultation(db, "APO-1", status="open")
+    curly = respondent_of(db, "Curly Energy", PartyCategory.small_supplier)
+    straight = respondent_of(db, "Straight Energy", PartyCategory.small_supplier)
+    factories.make_response(db, consultation, curly, answers("Yes", "The DCC’s plan works."))
+    factories.make_response(db, consultation, straight, answers("Yes", "The DCC's plan works."))
+    page = get_page(answers_url(reference="APO-1", search=quote(typed)))
+    assert respondents(page) == ["Curly Energy", "Straight Energy"]
+
+
+def test_a_search_too_long_to_run_is_said_beside_the_box(get_page, arranged, as_panel):
+    typed = "one two three four five six seven eight nine"
+    page = get_page(answers_url(option="Yes", search=quote(typed)))
+    assert page.select_one("title").text.startswith("Error: ")
+    assert error_summary(page) == ["Search for up to 8 words of up to 100 characters each"]
+    assert page.select_one(".govuk-error-summary a")["href"] == "#search"
+    assert normalise(page.select_one("#search-error").text) == (
+        "Error: Search for up to 8 words of up to 100 characters each"
+    )
+    assert page.select_one("#search")["value"] == typed
+    # The rest of the filter still applies.
+    assert respondents(page) == ["British Gas", "Western Power", "EDF Energy Confidential"]
 
 
 def test_search_needs_every_word(get_page, arranged, as_panel):

@@ -46,6 +46,7 @@ PAGE_SIZE = 25
 # How many answers the summary page shows under each question before "see all".
 PREVIEW_SIZE = 5
 MAX_WORDS = 8
+CURLY_APOSTROPHES = ("\u2019", "\u2018")
 MAX_WORD_LENGTH = 100
 
 
@@ -57,6 +58,9 @@ class AnswerFilter:
     option: str | None = None
     words: tuple[str, ...] = ()
     page: int = 1
+    # A search too long to run: what was typed, and what to correct (no words are searched).
+    typed: str = ""
+    search_error: str | None = None
 
     @property
     def is_filtered(self) -> bool:
@@ -87,11 +91,12 @@ def parse_filter(question: SummaryQuestion, args: Mapping[str, str]) -> AnswerFi
             f"“{option[:60]}” is not an option of {question.label.lower()}. "
             "Choose an option from the list, or “Any option”."
         )
-    words = tuple(args.get("search", "").split())
+    typed = args.get("search", "")
+    words = tuple(typed.split())
     if len(words) > MAX_WORDS or any(len(w) > MAX_WORD_LENGTH for w in words):
-        raise InvalidInput(
-            f"Search for up to {MAX_WORDS} words of up to {MAX_WORD_LENGTH} characters each."
-        )
+        # Said beside the search box, as any form's error: the rest of the filter still works.
+        problem = f"Search for up to {MAX_WORDS} words of up to {MAX_WORD_LENGTH} characters each"
+        return AnswerFilter(category, option, (), 1, typed, problem)
     return AnswerFilter(category, option, words, parse_page(args.get("page")))
 
 
@@ -155,7 +160,18 @@ def _said_something():
 
 def _like_pattern(word: str) -> str:
     escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    for curly in CURLY_APOSTROPHES:
+        escaped = escaped.replace(curly, "'")
     return f"%{escaped}%"
+
+
+def _searched(column):
+    """A column as words are looked for in it: lower case, and curly apostrophes (as Word
+    types them) straight, as in the words (``_like_pattern``), so "DCC’s" finds "DCC's"."""
+    searched = func.lower(column)
+    for curly in CURLY_APOSTROPHES:
+        searched = func.replace(searched, curly, "'")
+    return searched
 
 
 def _answers_query(consultation_id, question_id, chosen: AnswerFilter) -> Select:
@@ -203,8 +219,8 @@ def _answers_query(consultation_id, question_id, chosen: AnswerFilter) -> Select
         pattern = _like_pattern(word)
         query = query.where(
             or_(
-                func.lower(RevisionAnswer.text).like(pattern, escape="\\"),
-                func.lower(RevisionAnswer.rationale).like(pattern, escape="\\"),
+                _searched(RevisionAnswer.text).like(pattern, escape="\\"),
+                _searched(RevisionAnswer.rationale).like(pattern, escape="\\"),
             )
         )
     return query

@@ -117,6 +117,10 @@ def test_secas_other_pages(
 def test_what_respondents_said_answers_page(page, base_url, closed, assert_accessible):
     visit(page, f"{base_url}/consultations/SSI-2017/what-respondents-said/q1", assert_accessible)
     assert "We support the new date." in page.locator("#main-content").inner_text()
+    page.get_by_label("Words to find").fill("one two three four five six seven eight nine")
+    follow(page, page.get_by_role("button", name="Show answers"))
+    error_summary_says(page)
+    assert_accessible(page)
 
 
 def test_the_questions_page(page, base_url, db, assert_accessible):
