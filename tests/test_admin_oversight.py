@@ -349,3 +349,20 @@ def test_the_reminder_page_says_when_the_last_reminder_was_sent(db, arranged, si
     assert normalise(page.select_one("#explanation").text).endswith(
         f"A reminder was last sent at {uk_datetime(event.at)}, to 1 person."
     )
+
+
+def test_the_deadline_reads_closed_once_it_has_passed(db, consultation, signed_in, get_page):
+    rows = dict(
+        table_rows_of_summary(
+            get_page("/admin/consultations/SSI-2017/responses"), "#response-counts"
+        )
+    )
+    assert rows["Closes"] == uk_datetime(consultation.closes_at)
+    consultation.closes_at = utcnow() - timedelta(hours=1)
+    db.commit()
+    rows = dict(
+        table_rows_of_summary(
+            get_page("/admin/consultations/SSI-2017/responses"), "#response-counts"
+        )
+    )
+    assert rows["Closed"] == uk_datetime(consultation.closes_at)
