@@ -189,10 +189,14 @@ def test_starting_again_what_a_colleague_already_started_changes_nothing(
 ):
     page = get_page(response_url(consultation))
     assert start_again(client, consultation, page).status_code == 302
+    get_page(respond_url(consultation))  # where that leads, with its message
     events = len(fresh(db).scalars(select(AuditEvent)).all())
     reply = start_again(client, consultation, page)
     assert reply.location.endswith(response_url(consultation))
     assert len(fresh(db).scalars(select(AuditEvent)).all()) == events
+    assert banner(get_page(reply.location)) == (
+        "Important Your organisation’s response is no longer withdrawn: here it is as it is now."
+    )
 
 
 def test_only_a_withdrawn_response_can_be_started_again(db, consultation, respondent):

@@ -64,6 +64,10 @@ def respond_again(reference: str):
         journey.session, journey.consultation, journey.user.organisation_id
     )
     if response is None or response.status is not ResponseStatus.withdrawn:
+        # A page from before a colleague started it again (or submitted it since).
+        flash(
+            "Your organisation’s response is no longer withdrawn: here it is as it is now.", "info"
+        )
         return redirect(journey.url("responses.view_response"))
     form = forms.ResponsePageForm()  # its CSRF token was checked before the view ran
     error = attempt(
