@@ -99,6 +99,27 @@ def code_words(code: str) -> str:
     return code.replace(".", " ").replace("_", " ").capitalize()
 
 
+def recorded(value) -> str:
+    """A value recorded in an audit event's detail, as people read it: times in UK time,
+    yes and no, "none", and a record's parts by name ("until: 5pm on 8 January 2027")."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(f"{code_words(str(k)).lower()}: {recorded(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(recorded(v) for v in value) or "none"
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None and "T" in value:
+            return uk_datetime(moment)
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(uk_datetime)
@@ -108,3 +129,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(markdown)
     app.add_template_filter(size_limit)
     app.add_template_filter(code_words)
+    app.add_template_filter(recorded)

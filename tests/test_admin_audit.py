@@ -9,6 +9,7 @@ import pytest
 from consult import audit
 from consult.consultations import service
 from consult.db import utcnow
+from consult.filters import uk_datetime
 from consult.models import AuditEvent
 from tests import factories
 from tests.conftest import normalise
@@ -44,7 +45,28 @@ def test_audit_log_lists_the_latest_events_newest_first(db, secas, login, get_pa
         ["SECAS Analyst", "Consultation closed early", "SSI-2017"],
         ["SECAS Analyst", "Consultation extended", "SSI-2017"],
     ]
-    assert "reason: More time" in found[1][5]
+    assert "Reason: More time" in found[1][5]
+    extended = db.query(AuditEvent).filter_by(action="consultation.extended").one()
+    before = uk_datetime(datetime.fromisoformat(extended.detail["before"]["closes_at"]))
+    assert f"Before: closes at: {before}" in found[1][5]
+    assert "Reason: none" in found[0][5]  # closing early takes no reason
+
+
+def test_audit_details_read_as_words_not_code(db, secas, signed_in, get_page):
+    audit.record(
+        db, "response.submitted", actor_id=secas.id, late=True, revision=2,
+        after={"until": "2027-01-08T17:00:00+00:00", "reason": "Their system was down"},
+        before=None, files=["a.pdf", "b.pdf"],
+    )  # fmt: skip
+    db.commit()
+    page = get_page("/admin/audit")
+    assert [normalise(s.text) for s in page.select(".consult-audit-detail")] == [
+        "Late: yes",
+        "Revision: 2",
+        "After: until: 5pm on 8 January 2027; reason: Their system was down",
+        "Before: none",
+        "Files: a.pdf, b.pdf",
+    ]
 
 
 @pytest.fixture
