@@ -9,6 +9,7 @@ import pytest
 from consult.db import utcnow
 from consult.filters import uk_datetime
 from consult.models import PartyCategory, Role
+from consult.responses import service as responses
 from tests import factories
 from tests.conftest import normalise
 from tests.people_helpers import banner, link_in, outbox
@@ -162,4 +163,36 @@ def test_the_revoke_page_says_who_will_be_emailed(
         "British Gas will no longer be able to submit to SSI-2017 from now: it closed at "
         f"{uk_datetime(consultation.closes_at)}. Its respondents who were told of the allowance "
         "will be e-mailed."
+    )
+
+
+def test_the_revoke_page_warns_that_a_draft_would_never_count(
+    db, organisation, respondent, signed_in, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    factories.make_response(db, consultation, respondent, submit=False)
+    consultation.closes_at = utcnow() - timedelta(hours=1)
+    factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=2))
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    assert normalise(get_page(url).select_one("#explanation").text).endswith(
+        "Its response is a draft that has not been submitted: it will not count."
+    )
+
+
+def test_the_revoke_page_warns_that_a_response_started_again_would_never_count(
+    db, organisation, respondent, signed_in, get_page
+):
+    consultation = factories.make_consultation(db, "SSI-2017")
+    response = factories.make_response(db, consultation, respondent)
+    now = factories.while_open(consultation)
+    responses.withdraw(db, response, expected_version=response.version, user=respondent, now=now)
+    responses.respond_again(
+        db, response, expected_version=response.version, user=respondent, now=now
+    )
+    consultation.closes_at = utcnow() - timedelta(hours=1)
+    factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=2))
+    url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
+    assert normalise(get_page(url).select_one("#explanation").text).endswith(
+        "Its response was withdrawn and started again, and has not been submitted since: it "
+        "will not count."
     )

@@ -18,10 +18,10 @@ from consult.consultations.service import get_by_reference
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
-from consult.models import Consultation, ConsultationStatus, Organisation, Role
+from consult.models import Consultation, ConsultationStatus, Organisation, ResponseStatus, Role
 from consult.numbers import whole_number
 from consult.responses import attachments
-from consult.responses.service import answer_text
+from consult.responses.service import answer_text, find_response
 
 
 @bp.get("/consultations/<reference>/responses")
@@ -148,15 +148,27 @@ def _revoking(session: Session, consultation: Consultation, organisation: Organi
         else ""
     )
     closes = uk_datetime(consultation.closes_at)
-    when = (
-        f"from now: it closed at {closes}"
-        if consultation.status_at(now) is ConsultationStatus.closed
-        else f"after it closes at {closes}"
-    )
+    closed = consultation.status_at(now) is ConsultationStatus.closed
+    when = f"from now: it closed at {closes}" if closed else f"after it closes at {closes}"
     return (
         f"{organisation.name} will no longer be able to submit to {consultation.reference} "
-        f"{when}.{told}"
+        f"{when}.{told}{_left_uncounted(session, consultation, organisation) if closed else ''}"
     )
+
+
+def _left_uncounted(
+    session: Session, consultation: Consultation, organisation: Organisation
+) -> str:
+    """A warning if the organisation's response is a draft, which would then never count."""
+    response = find_response(session, consultation, organisation.id)
+    if response is None or response.status is not ResponseStatus.draft:
+        return ""
+    what = (
+        "was withdrawn and started again, and has not been submitted since"
+        if response.receipt_number is not None
+        else "is a draft that has not been submitted"
+    )
+    return f" Its response {what}: it will not count."
 
 
 def _revoked(name: str, emailed: int) -> str:
