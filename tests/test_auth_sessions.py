@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from consult.auth.service import end_sessions
 from consult.models import Response
 from tests import factories
 from tests.conftest import normalise
@@ -122,6 +123,47 @@ def test_an_answer_sent_after_the_session_ended_is_shown_back_not_lost(db, respo
         "/auth/login?next=/consultations/SSI-2017/respond/q1"
     )
     assert db.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_an_answer_sent_after_the_sessions_were_ended_elsewhere_is_shown_back(
+    db, respondent, client
+):
+    consultation = factories.make_consultation(db, "SSI-2017", questions=QUESTIONS)
+    sign_in(client, respondent)
+    end_sessions(respondent)  # say, the password was changed on another device
+    db.commit()
+    response = client.post(
+        f"/consultations/{consultation.reference}/respond/q1",
+        data={"version": "0", "answer": "Yes", "rationale": "Typed here.", "action": "continue"},
+    )
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert normalise(page.select_one("#signed-out-reason").text) == (
+        "You were signed out: your password was changed, you signed out on another device, "
+        "or your account was changed. Nothing you sent was saved."
+    )
+    assert "Typed here." in normalise(page.select_one("#not-saved").text)
+    assert db.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_signing_out_after_the_idle_limit_still_ends_every_session(db, app, respondent, client):
+    sign_in(client, respondent)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value, domain="localhost")
+    age_session(client, seen_at=31 * 60)
+    assert client.post("/auth/logout").location == "/consultations"
+    db.refresh(respondent)
+    assert respondent.session_epoch == 1
+    assert "/auth/login" in copy.get("/account/preferences").location
+
+
+def test_a_session_without_times_says_so_once(respondent, client):
+    sign_in(client, respondent)
+    with client.session_transaction() as session:
+        del session["signed_in_at"]
+    page = BeautifulSoup(client.post("/account/preferences").get_data(as_text=True), "html.parser")
+    assert normalise(page.select_one("#signed-out-reason").text) == (
+        "You were signed out. Sign in again to continue. Nothing you sent was saved."
+    )
 
 
 def test_a_session_without_times_is_not_trusted(respondent, client):

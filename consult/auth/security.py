@@ -32,6 +32,13 @@ SEEN_AT = "seen_at"
 # Write the last-seen time back at most this often, so most responses set no cookie.
 _SEEN_RESOLUTION_SECONDS = 30
 
+# Requests that run whatever became of the session: signing out must still end every
+# session of the user's.
+_THROUGH_ANY_SESSION = {"static", "auth.logout"}
+ENDED_ELSEWHERE = (
+    "You were signed out: your password was changed, you signed out on another device, or "
+    "your account was changed"
+)
 # What a respondent types on a question page, shown back if they were signed out meanwhile.
 _TYPED = {"answer": "Answer", "rationale": "Rationale"}
 
@@ -139,14 +146,21 @@ def start_session(user: User) -> None:
 
 
 def _end_old_sessions():
-    """Sign out a session idle for too long, or older than the absolute limit."""
-    if "_user_id" not in session or request.endpoint == "static":
+    """Sign out a session idle for too long, or older than the absolute limit; and tell
+    someone whose form arrived after their sessions were ended elsewhere."""
+    if "_user_id" not in session or request.endpoint in _THROUGH_ANY_SESSION:
         return None
+    sending = request.method not in ("GET", "HEAD")
     message = _expiry_message(time.time())
     if message is None:
+        if sending and request.endpoint != "auth.login" and not current_user.is_authenticated:
+            # The user loader refused the session: the password was changed or reset, they
+            # signed out on another device, or SECAS deactivated the account.
+            session.clear()
+            return _signed_out_while_sending(ENDED_ELSEWHERE)
         return None
     session.clear()
-    if request.method != "GET":
+    if sending:
         return _signed_out_while_sending(message)
     flash(message, "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -166,7 +180,7 @@ def _signed_out_while_sending(message: str):
     back = request.path if rule is not None and "GET" in rule.methods else None
     return render_template(
         "auth/signed_out.html",
-        message=message,
+        message=message.rstrip("."),
         typed=typed,
         sign_in=url_for("auth.login", next=back),
     )
