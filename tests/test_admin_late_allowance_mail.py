@@ -148,7 +148,11 @@ def test_revoking_an_allowance_the_deadline_has_overtaken_emails_no_one(
     consultation.closes_at += timedelta(days=5)  # extended past the allowance
     db.commit()
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
-    assert "will be e-mailed" not in normalise(get_page(url).text)
+    explanation = normalise(get_page(url).select_one("#explanation").text)
+    assert explanation.startswith(
+        "British Gas’s late allowance gives it no more time than anyone else: it ends at "
+    )
+    assert explanation.endswith("Revoking it only removes it from the list.")
     page = revoke(get_page, organisation)
     assert banner(page) == "Success British Gas’s late allowance is revoked."
     assert outbox(db, "late_allowance_revoked") == []

@@ -142,9 +142,17 @@ def _revoking(session: Session, consultation: Consultation, organisation: Organi
     """What revoking will do; its respondents are e-mailed only if it still gives time."""
     now = utcnow()
     allowance = oversight.get_allowance(session, consultation, organisation.id)
+    if allowance is not None and not oversight.gives_time(allowance, consultation, now):
+        return (
+            f"{organisation.name}’s late allowance gives it no more time than anyone else: it "
+            f"{'ended' if allowance.until <= now else 'ends'} at "
+            f"{uk_datetime(allowance.until)}, and the consultation "
+            f"{'closed' if consultation.closes_at <= now else 'closes'} at "
+            f"{uk_datetime(consultation.closes_at)}. Revoking it only removes it from the list."
+        )
     told = (
         " Its respondents who were told of the allowance will be e-mailed."
-        if oversight.gives_time(allowance, consultation, now)
+        if allowance is not None
         else ""
     )
     closes = uk_datetime(consultation.closes_at)
