@@ -99,10 +99,10 @@ def code_words(code: str) -> str:
     return code.replace(".", " ").replace("_", " ").capitalize()
 
 
-def recorded(value) -> str:
+def recorded(value: object) -> str:
     """A value recorded in an audit event's detail, as people read it: times in UK time,
     yes and no, "none", and a record's parts by name ("until: 5pm on 8 January 2027")."""
-    if value is None or value == "":
+    if value is None or value in ("", {}, []):
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -174,6 +174,8 @@ def test_closing_a_closed_consultation_shows_the_problem(db, get_page):
     page = get_page("/admin/consultations/CLOSED-1/close", method="post")
     assert page.select_one("title").text.startswith("Error: ")
     assert "is not open" in normalise(page.select_one(".govuk-error-summary").text)
+    assert page.select_one(".govuk-error-summary a")["href"] == "#explanation"
+    assert page.select_one("#confirm") is None  # nothing to press again
     assert audit_actions(db) == []
 
 

@@ -62,15 +62,6 @@ def close(reference: str):
     """Confirm, then close an open consultation at once."""
     session = get_session()
     consultation = lifecycle.get_by_reference(session, reference, include_drafts=True)
-    status = consultation.status_at(utcnow())
-    if request.method == "GET" and status is not ConsultationStatus.open:
-        return render_template(
-            "admin/confirm.html",
-            consultation=consultation,
-            heading=f"{reference} is not open",
-            explanation=_cannot_close(consultation, status),
-            button=None,
-        )
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -84,6 +75,16 @@ def close(reference: str):
             told = f" {notifications.emailed(emailed, 'that it closed early')}" if emailed else ""
             flash(f"{reference} is closed.{told}", "success")
             return redirect(_after_action(reference))
+    status = consultation.status_at(utcnow())
+    if status is not ConsultationStatus.open:  # nothing to press: say why
+        return render_template(
+            "admin/confirm.html",
+            consultation=consultation,
+            heading=f"{reference} is not open",
+            explanation=_cannot_close(consultation, status),
+            error=error,
+            has_errors=error is not None,
+        )
     return render_template(
         "admin/confirm.html",
         consultation=consultation,
