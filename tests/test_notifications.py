@@ -15,6 +15,7 @@ from consult.db import session_scope, utcnow
 from consult.errors import InvalidInput
 from consult.filters import uk_datetime
 from consult.models import PartyCategory, Role
+from consult.responses import service as responses
 from tests import factories
 from tests.conftest import BACKEND, normalise
 from tests.people_helpers import link_in, outbox
@@ -188,7 +189,8 @@ def test_closing_early_tells_those_planning_around_the_deadline_but_not_the_late
         f"SECAS closed {consultation.title} (EARLY-1) at {uk_datetime(closed)}, before its "
         f"deadline of {uk_datetime(previous)}."
     ) in message.body
-    assert notifications.COUNTED in message.body
+    assert "Your organisation's draft response was not submitted" not in message.body
+    assert notifications.NO_RESPONSE in message.body
     assert link_in(message) == "/consultations/EARLY-1"
     assert allowed.email not in [m.to_address for m in outbox(db)]
 
@@ -209,3 +211,43 @@ def test_two_people_closing_at_once_close_it_and_email_once(app, db, secas, resp
         lifecycle.close_now(db, consultation, utcnow(), secas.id)
     db.rollback()
     assert len(outbox(db, "closed_early")) == 1
+
+
+def test_closing_early_tells_each_organisation_where_its_response_stands(app, db, secas):
+    consultation = factories.make_consultation(db, "EARLY-3")
+    people = {
+        name: factories.make_user(
+            db, Role.respondent, organisation=factories.make_organisation(db, name)
+        )
+        for name in ("Submitted Energy", "Withdrawn Energy", "Restarted Energy", "Draft Energy")
+    }
+    now = factories.while_open(consultation)
+
+    def respond(name: str, **kwargs):
+        return factories.make_response(db, consultation, people[name], **kwargs)
+
+    submitted = respond("Submitted Energy")
+    withdrawn = respond("Withdrawn Energy")
+    who = people["Withdrawn Energy"]
+    responses.withdraw(db, withdrawn, expected_version=withdrawn.version, user=who, now=now)
+    restarted = respond("Restarted Energy")
+    who = people["Restarted Energy"]
+    responses.withdraw(db, restarted, expected_version=restarted.version, user=who, now=now)
+    responses.respond_again(db, restarted, expected_version=restarted.version, user=who, now=now)
+    respond("Draft Energy", submit=False)
+    db.commit()
+    with app.test_request_context():
+        lifecycle.close_now(db, consultation, utcnow(), secas.id)
+    db.commit()
+    told = {m.to_address: m.body for m in outbox(db, "closed_early")}
+    expected = {
+        "Submitted Energy": f"Your organisation's response {submitted.receipt} counts as it was "
+        "last submitted; changes saved since and not submitted do not.",
+        "Withdrawn Energy": f"Your organisation withdrew its response {withdrawn.receipt}: it "
+        "does not count.",
+        "Restarted Energy": f"Your organisation withdrew its response {restarted.receipt}, then "
+        "started it again but did not submit it: it does not count.",
+        "Draft Energy": "Your organisation's draft response was not submitted: it does not count.",
+    }
+    for name, said in expected.items():
+        assert said in told[people[name].email], name

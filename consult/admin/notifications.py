@@ -31,6 +31,7 @@ from consult.models import (
     ResponseStatus,
     Role,
     User,
+    receipt_reference,
 )
 
 OPENED = "opened"
@@ -40,12 +41,7 @@ DEADLINE_EXTENDED = "deadline_extended"
 LATE_ALLOWANCE = "late_allowance"
 CLOSED_EARLY = "closed_early"
 LATE_ALLOWANCE_REVOKED = "late_allowance_revoked"
-# What counts once an organisation can no longer respond, whatever state it left its
-# response in (submitted, withdrawn, a draft, or withdrawn and started again).
-COUNTED = (
-    "What counts is your organisation's response as it was last submitted, unless it was "
-    "withdrawn and not submitted again since. Changes not submitted do not count."
-)
+NO_RESPONSE = "Your organisation has no response to it."
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 
@@ -361,12 +357,12 @@ def queue_closed_early(
             f"{uk_datetime(consultation.closes_at)}, before its deadline of "
             f"{uk_datetime(previous_closes_at)}.",
             "",
-            "Responses can no longer be submitted, amended or withdrawn. "
-            + COUNTED
-            + " If your organisation still needs to respond, contact SECAS.",
+            "Responses can no longer be submitted, amended or withdrawn. If your "
+            "organisation still needs to respond, contact SECAS.",
             "",
             f"See the consultation: {_consultation_link(consultation)}",
         ],
+        standing=_standings(session, consultation),
     )
 
 
@@ -387,7 +383,7 @@ def queue_late_allowance_revoked(
             "as everyone else may."
             if consultation.status_at(now) is not ConsultationStatus.closed
             else f"The consultation closed to everyone at {closes}, so your organisation can "
-            f"no longer submit, amend or withdraw its response. {COUNTED}"
+            "no longer submit, amend or withdraw its response."
         )
         return [
             f"SECAS has revoked the late allowance that let {organisation.name} respond to "
@@ -405,7 +401,41 @@ def queue_late_allowance_revoked(
         f"Late allowance revoked: {consultation.reference} {consultation.title}",
         LATE_ALLOWANCE_REVOKED,
         news,
+        standing=(
+            _standings(session, consultation)
+            if consultation.status_at(now) is ConsultationStatus.closed
+            else None
+        ),
     )
+
+
+def _standings(session: Session, consultation: Consultation) -> dict[int, str]:
+    """Where each organisation's response stands now that it can no longer change, by
+    organisation id, in one query: what counts, and what does not."""
+    rows = session.execute(
+        select(Response.organisation_id, Response.status, Response.receipt_number).where(
+            Response.consultation_id == consultation.id
+        )
+    )
+    found = {}
+    for organisation_id, status, number in rows:
+        receipt = receipt_reference(consultation.reference, number) if number else None
+        if status is ResponseStatus.submitted:
+            said = (
+                f"Your organisation's response {receipt} counts as it was last submitted; "
+                "changes saved since and not submitted do not."
+            )
+        elif status is ResponseStatus.withdrawn:
+            said = f"Your organisation withdrew its response {receipt}: it does not count."
+        elif receipt is not None:
+            said = (
+                f"Your organisation withdrew its response {receipt}, then started it again "
+                "but did not submit it: it does not count."
+            )
+        else:
+            said = "Your organisation's draft response was not submitted: it does not count."
+        found[organisation_id] = said
+    return found
 
 
 def _queue_deadline_news(
@@ -415,13 +445,17 @@ def _queue_deadline_news(
     subject: str,
     kind: str,
     news: Callable[[], list[str]],
+    standing: dict[int, str] | None = None,
 ) -> int:
     """Queue ``news()`` to each of ``people``, greeted by name; returns how many. The news
-    is put in words only if someone is to get it."""
+    is put in words only if someone is to get it. With ``standing`` (``_standings``), each
+    is told where their organisation's response stands, before the news's last line (the
+    link)."""
     count, lines = 0, None
     for user in session.scalars(people.order_by(User.email)):
         lines = lines or news()
-        body = [f"Dear {user.name},", "", *lines, *_preferences_footer()]
+        own = [] if standing is None else [standing.get(user.organisation_id, NO_RESPONSE), ""]
+        body = [f"Dear {user.name},", "", *lines[:-1], *own, lines[-1], *_preferences_footer()]
         queue_message(session, user.email, subject[:300], "\n".join(body), kind, consultation.id)
         count += 1
     session.flush()
