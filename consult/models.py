@@ -424,6 +424,12 @@ class Response(Base):
         return [a for a in self.all_attachments if a.removed_at is None]
 
     @property
+    def started_again(self) -> bool:
+        """A draft that was submitted before: withdrawn, then started again. It counts
+        nowhere until it is submitted again."""
+        return self.status is ResponseStatus.draft and self.current_revision_id is not None
+
+    @property
     def receipt(self) -> str | None:
         """The receipt reference, e.g. ``SSI-2017-R0007``."""
         if self.receipt_number is None:

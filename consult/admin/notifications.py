@@ -78,9 +78,14 @@ def _consultation_link(consultation: Consultation) -> str:
     return site_url(f"/consultations/{consultation.reference}")
 
 
+def people(count: int) -> str:
+    """'1 person', '2 people'."""
+    return "1 person" if count == 1 else f"{count} people"
+
+
 def emailed(count: int, what: str) -> str:
     """How many people a notice went to, for SECAS: '2 people are e-mailed ``what``.'"""
-    return f"{'1 person is' if count == 1 else f'{count} people are'} e-mailed {what}."
+    return f"{people(count)} {'is' if count == 1 else 'are'} e-mailed {what}."
 
 
 def _preferences_footer() -> list[str]:

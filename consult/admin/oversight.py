@@ -238,7 +238,7 @@ def withdrawal(session: Session, response: Response) -> Happened | None:
 
 def restart(session: Session, response: Response) -> Happened | None:
     """When and by whom a draft was started again after it was withdrawn; None otherwise."""
-    if response.status is not ResponseStatus.draft or response.current_revision_id is None:
+    if not response.started_again:
         return None
     event = audit.latest(
         session, "response.restarted", response.consultation_id, response.organisation_id

@@ -58,7 +58,7 @@ def remind(reference: str):
             error = str(problem)
         else:
             session.commit()
-            flash(f"Reminders are queued for {_people(count)}.", "success")
+            flash(f"Reminders are queued for {notifications.people(count)}.", "success")
             return redirect(url_for("people.responses", reference=reference))
     recipients = notifications.reminder_recipients(session, consultation)
     last = notifications.last_reminder(session, consultation)
@@ -69,13 +69,14 @@ def remind(reference: str):
         has_errors=error is not None,
         consultation=consultation,
         heading=f"Send a reminder about {reference}?",
-        explanation=f"{_people(len(recipients))} in organisations that have not yet submitted a "
-        f"response will be e-mailed. It closes at {uk_datetime(consultation.closes_at)}. "
+        explanation=f"{notifications.people(len(recipients))} in organisations that have not yet "
+        "submitted a response will be e-mailed. "
+        f"It closes at {uk_datetime(consultation.closes_at)}. "
         "People who have opted out of reminders, and organisations that withdrew their "
         "response, are left out."
         + (
             f" A reminder was last sent at {uk_datetime(last.at)}, to "
-            f"{_people(last.detail.get('recipients', 0))}."
+            f"{notifications.people(last.detail.get('recipients', 0))}."
             if last
             else ""
         ),
@@ -124,10 +125,6 @@ def late_allowance(reference: str, organisation_id: int):
     )
 
 
-def _people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
-
-
 def _granted(name: str, until: datetime, emailed: int) -> str:
     told = (
         notifications.emailed(emailed, "the new deadline")
@@ -173,7 +170,7 @@ def _left_uncounted(
         return ""
     what = (
         "was withdrawn and started again, and has not been submitted since"
-        if response.receipt_number is not None
+        if response.started_again
         else "is a draft that has not been submitted"
     )
     return f" Its response {what}: it will not count."

@@ -17,7 +17,7 @@ from fpdf import FPDF
 
 from consult.errors import ConsultError
 from consult.filters import uk_datetime
-from consult.models import Response, ResponseStatus, Revision
+from consult.models import Response, Revision
 from consult.responses.service import answer_text
 from consult.word import new_document
 from consult.xml_text import xml_safe
@@ -71,7 +71,7 @@ def outline(response: Response, revision: Revision) -> Outline:
 def _status(response: Response) -> str:
     # A copy is of a submitted revision: a draft that has one was withdrawn, then started
     # again, and that revision no longer counts.
-    if response.status is ResponseStatus.draft:
+    if response.started_again:
         return "Withdrawn, then started again: not submitted since"
     return response.status.value.capitalize()
 

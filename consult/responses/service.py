@@ -276,14 +276,20 @@ def _who_changed(response: Response, user: User) -> str:
     return as_told(response.updated_by, user.id, "a colleague")
 
 
-def _stale_message(response: Response, user: User) -> str:
-    """Why a save was refused: someone changed the response after the page was shown."""
+def _changed_meanwhile(response: Response, user: User) -> str:
+    """Who changed the response, and when, after the page was shown."""
     who = _who_changed(response, user)
     return (
         f"{'You' if who == 'you' else who} changed this response at "
-        f"{uk_datetime(response.updated_at)}, "
-        "after you opened this page. Your answer has not been saved: compare it with "
-        "what is saved now, then save again to keep yours."
+        f"{uk_datetime(response.updated_at)}, after you opened this page."
+    )
+
+
+def _stale_message(response: Response, user: User) -> str:
+    """Why a save was refused: someone changed the response after the page was shown."""
+    return (
+        f"{_changed_meanwhile(response, user)} Your answer has not been saved: compare it "
+        "with what is saved now, then save again to keep yours."
     )
 
 
@@ -648,11 +654,9 @@ def _audit(session: Session, action: str, response: Response, user: User, **deta
 
 
 def _stale_restart_message(response: Response, user: User) -> str:
-    who = _who_changed(response, user)
     return (
-        f"{'You' if who == 'you' else who} changed this response at "
-        f"{uk_datetime(response.updated_at)}, after you opened this page. Nothing was "
-        "changed now: check the response as it is."
+        f"{_changed_meanwhile(response, user)} Nothing was changed now: check the response "
+        "as it is."
     )
 
 
