@@ -101,7 +101,7 @@ def test_the_overview_renders_the_summary_markdown_safely(db, get_page):
             {"opens_date": ["31", "2", "2040"]},
             ["The opening date must be a real date, for example, 7 6 2017"],
         ),
-        ({"closes_time": "5pm"}, ["Enter the closing time as hours and minutes, like 17:00"]),
+        ({"closes_time": "17"}, ["Enter the closing time as a time of day, like 17:00 or 5pm"]),
         (
             {"opens_date": ["1", "7", "2040"], "closes_date": ["1", "6", "2040"]},
             ["The closing date must be after the opening date"],

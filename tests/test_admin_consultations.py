@@ -234,6 +234,35 @@ def test_extend_in_summer_converts_british_summer_time_to_utc(db, get_page):
     assert consultation.reference == "OPEN-1"
 
 
+@pytest.mark.parametrize(
+    "typed, hour, minute",
+    [
+        ("5pm", 17, 0),
+        ("5:30 pm", 17, 30),
+        ("5.30p.m.", 17, 30),
+        ("9am", 9, 0),
+        ("12am", 0, 0),
+        ("12pm", 12, 0),
+        ("midday", 12, 0),
+        ("17.45", 17, 45),
+        ("0930", 9, 30),
+        (" 23:59 ", 23, 59),
+    ],
+)
+def test_extend_reads_a_time_as_people_type_it(db, get_page, typed, hour, minute):
+    factories.make_consultation(db, "OPEN-1")
+    new_date = (utcnow() + timedelta(days=30)).astimezone(LONDON)
+    page = get_page(
+        "/admin/consultations/OPEN-1/extend",
+        method="post",
+        data=extend_form(new_date, typed),
+        follow_redirects=True,
+    )
+    local = reload(db, "OPEN-1").closes_at.astimezone(LONDON)
+    assert (local.date(), local.hour, local.minute) == (new_date.date(), hour, minute)
+    assert banner(page).startswith("Success OPEN-1 is extended")
+
+
 def test_extending_a_closed_consultation_reopens_it(db, client, get_page):
     factories.make_consultation(db, "CLOSED-1", status="closed")
     new_date = (utcnow() + timedelta(days=10)).astimezone(LONDON)
@@ -277,12 +306,19 @@ def error_messages(page) -> list[str]:
             ["The new closing date must include a month"],
         ),
         (
-            {"closes_date": ["1", "7", "2040"], "closes_time": "5pm", "reason": "x"},
-            ["Enter the new closing time as hours and minutes, like 17:00"],
+            {"closes_date": ["1", "7", "2040"], "closes_time": "17:00pm", "reason": "x"},
+            ["Enter the new closing time as a time of day, like 17:00 or 5pm"],
         ),
         (
             {"closes_date": ["1", "7", "2040"], "closes_time": "24:00", "reason": "x"},
-            ["Enter the new closing time as hours and minutes, like 17:00"],
+            ["Enter the new closing time as a time of day, like 17:00 or 5pm"],
+        ),
+        (
+            {"closes_date": ["1", "7", "2040"], "closes_time": "midnight", "reason": "x"},
+            [
+                "Enter the new closing time as 23:59 for the end of a day, or 00:00 for its "
+                "start: midnight could be either"
+            ],
         ),
     ],
 )

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from consult.db import utcnow
-from consult.filters import uk_datetime
+from consult.filters import LONDON, uk_datetime
 from consult.models import (
     AuditEvent,
     LateAllowance,
@@ -204,15 +204,24 @@ def test_an_allowance_ending_before_close_is_refused(
     assert error_summary(page)[0].startswith("The date must be after the consultation closes")
 
 
+def test_an_allowance_until_5pm_is_read_in_uk_time(
+    db, consultation, organisation, signed_in, get_page
+):
+    page = grant(get_page, organisation, until_time="5:30pm")
+    until = db.scalar(select(LateAllowance)).until.astimezone(LONDON)
+    assert (until.hour, until.minute) == (17, 30)
+    assert banner(page).startswith("Success British Gas may submit late until 5:30pm on")
+
+
 def test_a_malformed_allowance_shows_errors_not_a_server_error(
     consultation, organisation, signed_in, get_page
 ):
     page = grant(
-        get_page, organisation, until_date=["31", "2", "2030"], until_time="5pm", reason=" "
+        get_page, organisation, until_date=["31", "2", "2030"], until_time="5 o'clock", reason=" "
     )
     assert error_summary(page) == [
         "The date must be a real date, for example, 28 6 2017",
-        "Enter the time as hours and minutes, like 17:00",
+        "Enter the time as a time of day, like 17:00 or 5pm",
         "Enter the reason for the late allowance",
     ]
 

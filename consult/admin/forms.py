@@ -1,7 +1,6 @@
 """Forms of the SECAS console."""
 
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 from flask_wtf import FlaskForm
@@ -34,7 +33,11 @@ from consult.forms import Form
 from consult.models import ConsultationKind, QuestionKind, canonical_reference
 from consult.numbers import whole_number
 
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# A time of day as people type it (``parse_clock``): on the 24-hour clock, "17:00",
+# "17.00" or "1700"; on the 12-hour clock, "5pm", "5:30pm" or "5.30 p.m.".
+_CLOCK_24 = re.compile(r"^([01]?[0-9]|2[0-3])[:.]?([0-5][0-9])$")
+_CLOCK_12 = re.compile(r"^(0?[1-9]|1[0-2])(?:[:.]([0-5][0-9]))?(am|pm)$")
+_MIDDAY = {"midday", "noon", "12noon", "12midday"}
 
 
 class _NoEmptyHint:
@@ -113,27 +116,55 @@ class GovDateField(Field):
         return f"The {self.noun} must be a real date, {example[0].lower()}{example[1:]}"
 
 
-def uk_moment(day: date, clock: str) -> datetime:
-    """A date and an HH:MM time read in Europe/London, as aware UTC."""
-    hours, minutes = (int(part) for part in clock.strip().split(":"))
-    return datetime.combine(day, time(hours, minutes), tzinfo=LONDON).astimezone(UTC)
+def parse_clock(raw: str) -> time:
+    """A time of day as people type it: "17:00", "17.00", "1700", "5pm", "5:30 pm",
+    "5.30 p.m.", "midday". ValueError otherwise: "midnight" too, as it could be the start
+    or the end of a day."""
+    typed = re.sub(r"\s+", "", raw).lower().replace("a.m.", "am").replace("p.m.", "pm")
+    if typed in _MIDDAY:
+        return time(12, 0)
+    if match := _CLOCK_12.match(typed):
+        hours = int(match[1]) % 12 + (12 if match[3] == "pm" else 0)
+        return time(hours, int(match[2] or 0))
+    if match := _CLOCK_24.match(typed):
+        return time(int(match[1]), int(match[2]))
+    raise ValueError(raw)
 
 
-def _check_time(noun: str) -> Callable[[FlaskForm, Field], None]:
-    def check(_form: FlaskForm, field: Field) -> None:
-        if not _TIME.match((field.data or "").strip()):
-            raise ValidationError(f"Enter the {noun} as hours and minutes, like 17:00")
-
-    return check
+def uk_moment(day: date, clock: time) -> datetime:
+    """A date and a time of day read in Europe/London, as aware UTC."""
+    return datetime.combine(day, clock, tzinfo=LONDON).astimezone(UTC)
 
 
-def _time_field(label: str, noun: str) -> StringField:
-    return StringField(
-        label,
-        description="UK time, on the 24-hour clock, for example 17:00",
-        widget=GovTextInput(),
-        validators=[InputRequired(message=f"Enter the {noun}"), _check_time(noun)],
-    )
+class UkTimeField(StringField):
+    """A time of day in UK time, typed as people write it (``parse_clock``); ``clock()``
+    is the time once the form has validated."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, noun: str, **kwargs) -> None:
+        kwargs.setdefault("description", "UK time, for example 17:00 or 5pm")
+        super().__init__(label, validators=[InputRequired(message=f"Enter the {noun}")], **kwargs)
+        self.noun = noun  # e.g. "closing time", used in messages
+
+    def post_validate(self, form: FlaskForm, validation_stopped: bool) -> None:
+        if validation_stopped:
+            return
+        try:
+            parse_clock(self.data or "")
+        except ValueError:
+            if "midnight" in (self.data or "").lower():
+                raise ValidationError(
+                    f"Enter the {self.noun} as 23:59 for the end of a day, or 00:00 for its "
+                    "start: midnight could be either"
+                ) from None
+            raise ValidationError(
+                f"Enter the {self.noun} as a time of day, like 17:00 or 5pm"
+            ) from None
+
+    def clock(self) -> time:
+        """The time typed."""
+        return parse_clock(self.data or "")
 
 
 def _text(label: str, *, required: str | None = None, limit: int = 300, **kwargs) -> StringField:
@@ -161,9 +192,9 @@ def _date_fields() -> tuple[GovDateField, StringField, GovDateField, StringField
     each was made."""
     return (
         GovDateField("Opening date", noun="opening date", description="For example, 7 6 2017"),
-        _time_field("Opening time", "opening time"),
+        UkTimeField("Opening time", "opening time"),
         GovDateField("Closing date", noun="closing date", description="For example, 21 6 2017"),
-        _time_field("Closing time", "closing time"),
+        UkTimeField("Closing time", "closing time"),
     )
 
 
@@ -183,11 +214,11 @@ class DatesMixin:
 
     def opens_at(self) -> datetime:
         """The opening time as aware UTC."""
-        return uk_moment(self.opens_date.data, self.opens_time.data)
+        return uk_moment(self.opens_date.data, self.opens_time.clock())
 
     def closes_at(self) -> datetime:
         """The closing time as aware UTC."""
-        return uk_moment(self.closes_date.data, self.closes_time.data)
+        return uk_moment(self.closes_date.data, self.closes_time.clock())
 
     def show_dates(self, opens_at: datetime, closes_at: datetime) -> None:
         """Fill the date and time boxes from stored times."""
@@ -354,12 +385,7 @@ class ExtendForm(Form):
     closes_date = GovDateField(
         "New closing date", noun="new closing date", description="For example, 28 6 2017"
     )
-    closes_time = StringField(
-        "New closing time",
-        description="UK time, on the 24-hour clock, for example 17:00",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the new closing time")],
-    )
+    closes_time = UkTimeField("New closing time", "new closing time")
     reason = TextAreaField(
         "Reason for the change",
         description="This is shown on the consultation’s public page",
@@ -371,11 +397,6 @@ class ExtendForm(Form):
     # On the confirmation page: back to the form, filled in with what was entered.
     change = SubmitField("Change", widget=GovSubmitInput())
 
-    def validate_closes_time(self, field: StringField) -> None:
-        """Accept HH:MM on the 24-hour clock."""
-        if not _TIME.match((field.data or "").strip()):
-            raise ValidationError("Enter the new closing time as hours and minutes, like 17:00")
-
     def closes_at(self) -> datetime:
         """The new closing time: the date and time read in Europe/London, as aware UTC."""
-        return uk_moment(self.closes_date.data, self.closes_time.data)
+        return uk_moment(self.closes_date.data, self.closes_time.clock())

@@ -23,12 +23,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from consult.admin.forms import CheckboxInput, GovDateField, RadioInput
+from consult.admin.forms import CheckboxInput, GovDateField, RadioInput, UkTimeField, uk_moment
 from consult.filters import LONDON
 from consult.forms import Form
 from consult.models import CATEGORY_LABELS, Role
 
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 ROLE_CHOICES = [
@@ -165,12 +164,7 @@ class LateAllowanceForm(Form):
     """Until when (UK time) an organisation may submit after close, and why."""
 
     until_date = GovDateField("Allowed until", noun="date", description="For example, 28 6 2017")
-    until_time = StringField(
-        "Time",
-        description="UK time, on the 24-hour clock, for example 17:00",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the time")],
-    )
+    until_time = UkTimeField("Time", "time")
     reason = TextAreaField(
         "Reason",
         description="Recorded in the audit log",
@@ -182,16 +176,9 @@ class LateAllowanceForm(Form):
     )
     submit = SubmitField("Grant late allowance", widget=GovSubmitInput())
 
-    def validate_until_time(self, field: StringField) -> None:
-        """Accept HH:MM on the 24-hour clock."""
-        if not _TIME.match((field.data or "").strip()):
-            raise ValidationError("Enter the time as hours and minutes, like 17:00")
-
     def until(self) -> datetime:
         """The date and time read in Europe/London, as aware UTC."""
-        hours, minutes = (int(part) for part in self.until_time.data.strip().split(":"))
-        local = datetime.combine(self.until_date.data, time(hours, minutes), tzinfo=LONDON)
-        return local.astimezone(UTC)
+        return uk_moment(self.until_date.data, self.until_time.clock())
 
 
 def parse_uk_date(raw: str) -> date:
