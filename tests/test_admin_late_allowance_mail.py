@@ -91,7 +91,9 @@ def test_the_banner_says_when_no_one_is_emailed(db, consultation, signed_in, get
 
 def revoke(get_page, organisation):
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
-    return get_page(url, method="post", follow_redirects=True)
+    return get_page(
+        url, method="post", data={"reason": "Sent in time after all"}, follow_redirects=True
+    )
 
 
 def test_revoking_an_allowance_tells_those_who_were_told_of_it(

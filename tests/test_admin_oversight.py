@@ -239,18 +239,30 @@ def test_secas_revokes_a_late_allowance(db, consultation, organisation, signed_i
     factories.grant_late_allowance(db, consultation, organisation, utcnow() + timedelta(days=9))
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
     assert normalise(get_page(url).select_one("h1").text) == "Revoke British Gas’s late allowance?"
-    page = get_page(url, method="post", follow_redirects=True)
+    page = get_page(url, method="post", data={"reason": " "})
+    assert error_summary(page) == ["Enter the reason for revoking the late allowance"]
+    page = get_page(
+        url, method="post", data={"reason": "They responded by post"}, follow_redirects=True
+    )
     assert banner(page) == "Success British Gas’s late allowance is revoked."
     db.commit()
     assert db.scalar(select(LateAllowance)) is None
-    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "late_allowance.revoked"))
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "late_allowance.revoked"))
+    assert event.detail["reason"] == "They responded by post"
+    page = get_page("/admin/audit")
+    assert "Reason: They responded by post" in normalise(page.select_one("main").text)
 
 
 def test_revoking_a_missing_allowance_is_explained(consultation, organisation, signed_in, get_page):
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
-    assert error_summary(get_page(url, method="post")) == [
-        "British Gas has no late allowance to revoke"
-    ]
+    page = get_page(url)
+    assert normalise(page.select_one("#explanation").text) == (
+        "British Gas has no late allowance to revoke."
+    )
+    assert page.select_one("main form") is None
+    page = get_page(url, method="post", data={"reason": "Twice"})
+    assert error_summary(page) == ["British Gas has no late allowance to revoke"]
+    assert page.select_one(".govuk-error-summary a")["href"] == "#explanation"
 
 
 def test_secas_reads_every_revision_of_a_response(

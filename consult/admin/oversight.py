@@ -170,14 +170,18 @@ def revoke_late_allowance(
     consultation: Consultation,
     organisation: Organisation,
     *,
+    reason: str,
     now: datetime,
     actor_id: int | None,
 ) -> int:
-    """Withdraw an organisation's late allowance; while it still gave time beyond the
-    deadline, e-mail the respondents who were told of it. Returns how many were e-mailed."""
+    """Withdraw an organisation's late allowance, for ``reason``; while it still gave time
+    beyond the deadline, e-mail the respondents who were told of it. Returns how many
+    were e-mailed."""
     allowance = get_allowance(session, consultation, organisation.id)
     if allowance is None:
         raise InvalidInput(f"{organisation.name} has no late allowance to revoke")
+    if not reason.strip():
+        raise InvalidInput("Enter the reason for revoking the late allowance")
     audit.record(
         session,
         "late_allowance.revoked",
@@ -186,6 +190,7 @@ def revoke_late_allowance(
         organisation_id=organisation.id,
         before={"until": allowance.until.isoformat(), "reason": allowance.reason},
         after=None,
+        reason=reason.strip(),
     )
     session.delete(allowance)
     if not gives_time(allowance, consultation, now):

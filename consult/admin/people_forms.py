@@ -181,6 +181,21 @@ class LateAllowanceForm(Form):
         return uk_moment(self.until_date.data, self.until_time.clock())
 
 
+class RevokeForm(Form):
+    """Why an organisation's late allowance is revoked."""
+
+    reason = TextAreaField(
+        "Reason",
+        description="Recorded in the audit log",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for revoking the late allowance"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Revoke late allowance", widget=GovSubmitInput())
+
+
 def parse_uk_date(raw: str) -> date:
     """'21/6/2017' as a date; ValueError otherwise."""
     match = _DATE.match(raw.strip())

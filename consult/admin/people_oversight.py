@@ -12,7 +12,7 @@ from consult import organisations as organisation_service
 from consult.admin import notifications, oversight
 from consult.admin.forms import ConfirmForm
 from consult.admin.people import bp, sentence
-from consult.admin.people_forms import LateAllowanceForm
+from consult.admin.people_forms import LateAllowanceForm, RevokeForm
 from consult.auth.guards import role_required
 from consult.consultations.service import get_by_reference
 from consult.db import get_session, utcnow
@@ -191,31 +191,40 @@ def revoke_late_allowance(reference: str, organisation_id: int):
     session = get_session()
     consultation = get_by_reference(session, reference, include_drafts=True)
     organisation = organisation_service.get_organisation(session, organisation_id)
-    form = ConfirmForm()
-    error = None
+    form = RevokeForm()
+    if oversight.get_allowance(session, consultation, organisation.id) is None:
+        # Nothing to revoke (or a colleague revoked it since this page was opened).
+        return render_template(
+            "admin/people/revoke.html",
+            form=form,
+            consultation=consultation,
+            organisation=organisation,
+            missing=f"{organisation.name} has no late allowance to revoke",
+            has_errors=request.method == "POST",
+        )
     if form.validate_on_submit():
         try:
             emailed = oversight.revoke_late_allowance(
-                session, consultation, organisation, now=utcnow(), actor_id=current_user.id
+                session,
+                consultation,
+                organisation,
+                reason=form.reason.data,
+                now=utcnow(),
+                actor_id=current_user.id,
             )
         except InvalidInput as problem:
             session.rollback()
-            error = str(problem)
+            form.reason.errors.append(sentence(problem))
         else:
             session.commit()
             flash(_revoked(organisation.name, emailed), "success")
             return redirect(url_for("people.responses", reference=reference))
     return render_template(
-        "admin/people/confirm.html",
+        "admin/people/revoke.html",
         form=form,
-        error=error,
-        has_errors=error is not None,
         consultation=consultation,
-        heading=f"Revoke {organisation.name}’s late allowance?",
+        organisation=organisation,
         explanation=_revoking(session, consultation, organisation),
-        button="Revoke late allowance",
-        warning=True,
-        cancel_url=url_for("people.responses", reference=reference),
     )
 
 

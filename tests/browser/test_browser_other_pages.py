@@ -106,6 +106,9 @@ def test_secas_other_pages(
         f"{admin}/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke",
         assert_accessible,
     )
+    submit_form(page)  # no reason
+    error_summary_says(page)
+    assert_accessible(page)
     visit(page, f"{admin}/outbox/{receipt.id}", assert_accessible)
     visit(page, f"{admin}/consultations/SSI-2017/reopen", assert_accessible)
     submit_form(page)  # no new closing date, no reason
