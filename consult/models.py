@@ -182,6 +182,8 @@ class User(Base):
     # E-mail preferences: receipts are always sent; these cover notices and reminders.
     notify_new_consultations: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A respondent: told when a colleague submits or withdraws the organisation's response.
+    notify_colleagues: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change or deactivation: sessions carrying an older value end.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,7 +28,8 @@ def test_preferences_show_the_current_choices(respondent, login, get_page):
     page = get_page("/account/preferences")
     legend = normalise(page.select_one("legend").text)
     assert legend == "Which emails do you want?"
-    assert [box.has_attr("checked") for box in page.select("input[name=emails]")] == [True, True]
+    boxes = page.select("input[name=emails]")
+    assert [box.has_attr("checked") for box in boxes] == [True, True, True]
 
 
 def test_a_user_opts_out_of_reminders(db, respondent, login, get_page):
@@ -44,11 +45,12 @@ def test_a_user_opts_out_of_reminders(db, respondent, login, get_page):
     assert respondent.notify_new_consultations and not respondent.notify_reminders
 
 
-def test_unticking_everything_opts_out_of_both(db, respondent, login, get_page):
+def test_unticking_everything_opts_out_of_all(db, respondent, login, get_page):
     login(respondent)
     get_page("/account/preferences", method="post", data={}, follow_redirects=True)
     db.expire_all()
     assert not respondent.notify_new_consultations and not respondent.notify_reminders
+    assert not respondent.notify_colleagues
 
 
 def test_a_tampered_choice_is_refused(respondent, login, get_page):

@@ -210,3 +210,28 @@ def test_upgrade_to_0013_stops_at_a_response_pointing_at_a_missing_revision(app,
     with engine.connect() as connection:
         kept = connection.scalar(text("SELECT current_revision_id FROM response"))
     assert kept == 999999
+
+
+def test_upgrade_to_0014_tells_everyone_already_registered_of_colleagues_responses(app, db):
+    engine = app.extensions["consult.engine"]
+    migrate_to(engine, "0013")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user_account (email, name, role, active, created_at, "
+                "notify_new_consultations, notify_reminders, session_epoch, failed_sign_ins) "
+                "VALUES ('old@example.com', 'Old', 'secas', :yes, :now, :yes, :no, 0, 0)"
+            ),
+            {"yes": True, "no": False, "now": utcnow()},
+        )
+
+    migrate_to(engine, "head")
+
+    with engine.connect() as connection:
+        wanted = connection.execute(
+            text("SELECT notify_colleagues, notify_reminders FROM user_account")
+        ).one()
+    assert tuple(map(bool, wanted)) == (True, False)
+    migrate_to(engine, "0013")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM user_account")) == 1

@@ -24,6 +24,7 @@ from consult.forms import Form
 
 NEW_CONSULTATIONS = "new_consultations"
 REMINDERS = "reminders"
+COLLEAGUES = "colleagues"
 
 
 class PreferencesForm(Form):
@@ -34,6 +35,9 @@ class PreferencesForm(Form):
         choices=[
             SelectChoice(NEW_CONSULTATIONS, "When a consultation opens for responses"),
             SelectChoice(REMINDERS, "Reminders before a consultation closes, and deadline changes"),
+            SelectChoice(
+                COLLEAGUES, "When a colleague submits or withdraws your organisation’s response"
+            ),
         ],
         description="Select all that apply. We always email you a receipt when you submit "
         "a response.",

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from consult.account import tokens
 from consult.account.forms import (
+    COLLEAGUES,
     NEW_CONSULTATIONS,
     REMINDERS,
     ChangePasswordForm,
@@ -21,6 +22,7 @@ from consult.auth import service as auth_service
 from consult.auth.passwords import verify_password
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
+from consult.models import Role
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -30,12 +32,16 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def preferences():
     """Choose which optional e-mails to get."""
     form = PreferencesForm()
+    respondent = current_user.role is Role.respondent
+    if not respondent:  # only respondents have colleagues who respond
+        form.emails.choices = [c for c in form.emails.choices if c.value != COLLEAGUES]
     if not form.is_submitted():
         form.emails.data = [
             key
             for key, wanted in (
                 (NEW_CONSULTATIONS, current_user.notify_new_consultations),
                 (REMINDERS, current_user.notify_reminders),
+                (COLLEAGUES, respondent and current_user.notify_colleagues),
             )
             if wanted
         ]
@@ -43,6 +49,8 @@ def preferences():
         chosen = set(form.emails.data or ())
         current_user.notify_new_consultations = NEW_CONSULTATIONS in chosen
         current_user.notify_reminders = REMINDERS in chosen
+        if respondent:
+            current_user.notify_colleagues = COLLEAGUES in chosen
         get_session().commit()
         flash("Your email preferences are saved.", "success")
         return redirect(url_for("account.preferences"))

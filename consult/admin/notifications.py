@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -64,7 +64,10 @@ def queue_message(
 
 
 def site_url(path: str) -> str:
-    """An absolute link to ``path`` on this site, in a request or from the CLI."""
+    """An absolute link to ``path`` on this site, in a request or from the CLI; the path
+    alone from code running outside the application (a script calling a service)."""
+    if not has_app_context():
+        return path
     base = current_app.config.get("PUBLIC_URL")
     if not base and has_request_context():
         base = request.host_url
@@ -88,7 +91,7 @@ def emailed(count: int, what: str) -> str:
     return f"{people(count)} {'is' if count == 1 else 'are'} e-mailed {what}."
 
 
-def _preferences_footer() -> list[str]:
+def preferences_footer() -> list[str]:
     return ["", f"To change which e-mails you get, go to {site_url('/account/preferences')}"]
 
 
@@ -183,7 +186,7 @@ def queue_opened_notices(session: Session, now: datetime) -> int:
                 f"It closes at {uk_datetime(consultation.closes_at)}.",
                 "",
                 f"Read it and respond: {_consultation_link(consultation)}",
-                *_preferences_footer(),
+                *preferences_footer(),
             ]
             subject = f"Now open: {consultation.reference} {consultation.title}"
             queue_message(
@@ -214,7 +217,7 @@ def _reminder_body(user: User, consultation: Consultation) -> str:
             "not counted until it is submitted.",
             "",
             f"Respond here: {_consultation_link(consultation)}",
-            *_preferences_footer(),
+            *preferences_footer(),
         ]
     )
 
@@ -460,7 +463,7 @@ def _queue_deadline_news(
     for user in session.scalars(people.order_by(User.email)):
         lines = lines or news()
         own = [] if standing is None else [standing.get(user.organisation_id, NO_RESPONSE), ""]
-        body = [f"Dear {user.name},", "", *lines[:-1], *own, lines[-1], *_preferences_footer()]
+        body = [f"Dear {user.name},", "", *lines[:-1], *own, lines[-1], *preferences_footer()]
         queue_message(session, user.email, subject[:300], "\n".join(body), kind, consultation.id)
         count += 1
     session.flush()

@@ -41,6 +41,7 @@ from consult.models import (
     RevisionChoice,
     User,
 )
+from consult.responses import news
 from consult.responses.tasks import as_told
 
 DEFAULT_TEXT_LIMIT = 20_000
@@ -424,6 +425,7 @@ def submit(
         late_allowance(session, consultation, response.organisation_id, now) if late else None
     )
     _queue_receipt(session, response, revision, user, allowance)
+    news.queue_submitted(session, response, revision, user)
     return revision
 
 
@@ -621,6 +623,7 @@ def withdraw(
     response.status = ResponseStatus.withdrawn
     touch(session, response, user, now)
     _audit(session, "response.withdrawn", response, user)
+    news.queue_withdrawn(session, response, user)
 
 
 def respond_again(
