@@ -28,7 +28,8 @@ from consult.filters import LONDON
 from consult.forms import Form
 from consult.models import CATEGORY_LABELS, Role
 
-_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# Day, month and year as people write them: 21/6/2017, 21 6 2017, 21-06-2017, 21.6.2017.
+_DATE = re.compile(r"^([0-9]{1,2})\s*[/.\- ]\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{4})$")
 
 ROLE_CHOICES = [
     SelectChoice(Role.respondent.value, "Respondent"),
@@ -197,7 +198,8 @@ class RevokeForm(Form):
 
 
 def parse_uk_date(raw: str) -> date:
-    """'21/6/2017' as a date; ValueError otherwise."""
+    """'21/6/2017' (or '21 6 2017', '21-06-2017', '21.6.2017') as a date; ValueError
+    otherwise."""
     match = _DATE.match(raw.strip())
     if not match:
         raise ValueError(raw)
