@@ -290,6 +290,10 @@ def invite_again(user_id: int):
 def _reinvite(session, found: User, _actor_id: int) -> None:
     if not found.active or found.password_hash:
         raise InvalidInput(f"{found.name} has already set a password or is deactivated")
+    # Links carry the session epoch (``tokens.fingerprint``): moving it on retires the
+    # earlier invitation's link, which may have gone astray. With no password set there
+    # is no session for it to end.
+    found.session_epoch = (found.session_epoch or 0) + 1
     _queue_invitation(session, found)
 
 
