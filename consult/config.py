@@ -67,7 +67,9 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'consult.sqlite'}")
     app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024
+    # A file up to twice the limit is read, so its form says it is too large beside the
+    # file box, keeping what else was typed; only a bigger request gets the 413 page.
+    app.config["MAX_CONTENT_LENGTH"] = 2 * int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

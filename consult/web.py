@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(403, _error_page(403, "You do not have permission to see this page"))
     app.register_error_handler(404, _error_page(404, "Page not found"))
     app.register_error_handler(405, _error_page(405, "Sorry, that action is not allowed here"))
-    app.register_error_handler(413, _error_page(413, "The file is too large"))
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(500, _error_page(500, "Sorry, there is a problem with the service"))
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(IntegrityError, _clash)
@@ -121,6 +121,21 @@ def _error_page(status: int, heading: str):
         return render_template("error.html", heading=heading, status=status), status
 
     return handler
+
+
+def _too_large(_error):
+    """A request bigger than the server reads (``MAX_CONTENT_LENGTH``, or a form field over
+    Werkzeug's limit) is refused before its form is read, so the form cannot be shown
+    again with its error: say what to change, and link back to the form."""
+    uploading = request.mimetype == "multipart/form-data"
+    heading = "The file is too large" if uploading else "What you sent is too long"
+    way_back = (request.path, "Go back to the form") if request.method == "POST" else None
+    return (
+        render_template(
+            "error.html", heading=heading, status=413, uploading=uploading, way_back=way_back
+        ),
+        413,
+    )
 
 
 def _database_unavailable(error):

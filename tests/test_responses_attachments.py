@@ -9,11 +9,13 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from consult.db import utcnow
+from consult.filters import size_limit
 from consult.models import Attachment, AuditEvent, Response, ResponseStatus
 from tests import factories
 from tests.conftest import normalise
@@ -197,7 +199,29 @@ def test_a_request_larger_than_the_server_takes_gets_the_friendly_413_page(
         client, consultation, b"%PDF-1.4\n" + b"x" * (LIMIT + 2 * 1024 * 1024), "x.pdf"
     )
     assert response.status_code == 413
-    assert "The file is too large" in normalise(response.get_data(as_text=True))
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert normalise(page.select_one("h1").text) == "The file is too large"
+    assert f"Choose a file smaller than {size_limit(LIMIT)}, then send the form again." in (
+        normalise(page.text)
+    )
+    way_back = page.select_one("#way-back")
+    assert (normalise(way_back.text), way_back["href"]) == (
+        "Go back to the form",
+        page_url(consultation),
+    )
+    assert stored(db) == []
+
+
+def test_a_file_up_to_twice_the_limit_is_refused_on_its_own_form(
+    client, get_page, db, consultation, signed_in
+):
+    page = get_page(
+        page_url(consultation),
+        method="post",
+        data={"upload": (io.BytesIO(PDF + b"x" * (2 * LIMIT - len(PDF))), "twice.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert error_summary(page) == [f"The selected file must be smaller than {size_limit(LIMIT)}"]
     assert stored(db) == []
 
 
@@ -283,3 +307,13 @@ def version(db) -> str:
     fresh(db)
     found = db.scalar(select(Response.version))
     return str(found or 0)
+
+
+def test_an_answer_too_long_for_the_server_says_so_and_links_back(client, consultation, signed_in):
+    url = respond_url(consultation, "q3")
+    response = client.post(url, data={"answer": "x" * (2 * LIMIT + 1024 * 1024 + 1), "version": "1"})
+    assert response.status_code == 413
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert normalise(page.select_one("h1").text) == "What you sent is too long"
+    assert "Shorten what you typed, then send the form again." in normalise(page.text)
+    assert page.select_one("#way-back")["href"] == url
