@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from consult import audit
 from consult.errors import InvalidInput, NotFound
-from consult.models import CATEGORY_LABELS, Organisation, PartyCategory
+from consult.models import CATEGORY_LABELS, Organisation, PartyCategory, Response, ResponseStatus
 
 MAX_SEC_PARTY_ID_LENGTH = 50
 
@@ -26,21 +26,37 @@ def _clean_name(session: Session, name: str, *, except_id: int | None = None) ->
     if len(name) > 200:
         raise InvalidInput("the organisation's name must be 200 characters or fewer")
     # The database lowers both, as the unique index on PostgreSQL does (migration 0012).
-    taken = select(func.count()).where(func.lower(Organisation.name) == func.lower(name))
+    taken = select(Organisation.name).where(func.lower(Organisation.name) == func.lower(name))
     if except_id is not None:
         taken = taken.where(Organisation.id != except_id)
-    if session.scalar(taken):
-        raise InvalidInput(f"an organisation called '{name}' already exists")
+    existing = session.scalar(taken.limit(1))
+    if existing is not None:  # named as stored, which may differ in case from what was typed
+        raise InvalidInput(f"an organisation called {existing} already exists")
     return name
 
 
-def _clean_sec_party_id(value: str | None) -> str | None:
+def _clean_sec_party_id(
+    session: Session, value: str | None, *, except_id: int | None = None
+) -> str | None:
     value = (value or "").strip()
     if len(value) > MAX_SEC_PARTY_ID_LENGTH:
         raise InvalidInput(
-            f"the SEC Party identifier must be {MAX_SEC_PARTY_ID_LENGTH} characters or fewer"
+            f"the SEC Party identifier must be {MAX_SEC_PARTY_ID_LENGTH} characters or fewer",
+            "sec_party_id",
         )
-    return value or None
+    if not value:
+        return None
+    holder = select(Organisation.name).where(
+        func.lower(Organisation.sec_party_id) == func.lower(value)
+    )
+    if except_id is not None:
+        holder = holder.where(Organisation.id != except_id)
+    holder_name = session.scalar(holder.limit(1))
+    if holder_name is not None:
+        raise InvalidInput(
+            f"{holder_name} already has the SEC Party identifier {value}", "sec_party_id"
+        )
+    return value
 
 
 def create_organisation(
@@ -57,7 +73,7 @@ def create_organisation(
     organisation = Organisation(
         name=name,
         category=party_category,
-        sec_party_id=_clean_sec_party_id(sec_party_id),
+        sec_party_id=_clean_sec_party_id(session, sec_party_id),
         active=True,
     )
     session.add(organisation)
@@ -96,7 +112,9 @@ def update_organisation(
     before = _snapshot(organisation)
     organisation.name = _clean_name(session, name, except_id=organisation.id)
     organisation.category = parse_category(category)
-    organisation.sec_party_id = _clean_sec_party_id(sec_party_id)
+    organisation.sec_party_id = _clean_sec_party_id(
+        session, sec_party_id, except_id=organisation.id
+    )
     organisation.active = active
     after = _snapshot(organisation)
     if before == after:
@@ -132,3 +150,15 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound("No such organisation")
     return organisation
+
+
+def submitted_responses(session: Session, organisation_id: int) -> int:
+    """How many consultations the organisation's submitted responses count in: each
+    counts under the organisation's category as it is now, so a change of category moves
+    them all."""
+    return session.scalar(
+        select(func.count()).where(
+            Response.organisation_id == organisation_id,
+            Response.status == ResponseStatus.submitted,
+        )
+    )

@@ -87,7 +87,7 @@ def test_a_duplicate_name_is_refused_whatever_its_case(organisation, signed_in, 
         method="post",
         data={"name": "british gas", "category": "small_supplier"},
     )
-    assert error_summary(page) == ["An organisation called 'british gas' already exists"]
+    assert error_summary(page) == ["An organisation called British Gas already exists"]
 
 
 only_postgresql_allows_the_race = pytest.mark.skipif(
@@ -186,6 +186,41 @@ def test_the_edit_form_starts_with_the_current_values(organisation, signed_in, g
     assert page.select_one("#name")["value"] == "British Gas"
     assert page.select_one("input[name=category][value=large_supplier]").has_attr("checked")
     assert page.select_one("input[name=active]").has_attr("checked")
+
+
+def test_an_identifier_another_organisation_has_is_refused(db, organisation, signed_in, get_page):
+    organisation.sec_party_id = "SEC0999"
+    db.commit()
+    page = get_page(
+        "/admin/organisations/new",
+        method="post",
+        data={"name": "Another Co", "category": "small_supplier", "sec_party_id": "sec0999 "},
+    )
+    assert error_summary(page) == ["British Gas already has the SEC Party identifier sec0999"]
+    assert page.select_one(".govuk-error-summary a")["href"] == "#sec_party_id"
+    assert page.select_one("#sec_party_id")["value"] == "sec0999 "
+    # Saving an organisation with its own identifier unchanged is not a clash.
+    page = get_page(
+        f"/admin/organisations/{organisation.id}/edit",
+        method="post",
+        data={"name": "British Gas", "category": "large_supplier", "sec_party_id": "SEC0999"},
+        follow_redirects=True,
+    )
+    assert normalise(page.select_one("h1").text) == "British Gas"
+
+
+def test_changing_the_category_warns_of_responses_it_would_move(
+    db, organisation, respondent, signed_in, get_page
+):
+    url = f"/admin/organisations/{organisation.id}/edit"
+    assert get_page(url).select_one("#category-warning") is None
+    factories.make_response(db, factories.make_consultation(db, "SSI-2017"), respondent)
+    warning = normalise(get_page(url).select_one("#category-warning").text)
+    assert warning == (
+        "! Warning British Gas has submitted responses to 1 consultation. Summaries count "
+        "each under the organisation’s party category as it is now: changing the category "
+        "moves it to the new one, in closed consultations and published summaries too."
+    )
 
 
 def test_an_organisation_page_lists_its_users(db, organisation, respondent, signed_in, get_page):

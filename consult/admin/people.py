@@ -57,7 +57,7 @@ def new_organisation():
             organisation.active = bool(form.active.data)
         except InvalidInput as problem:
             session.rollback()
-            form.name.errors.append(sentence(problem))
+            form[problem.field or "name"].errors.append(sentence(problem))
         else:
             session.commit()
             flash(f"{organisation.name} is added.", "success")
@@ -95,12 +95,17 @@ def edit_organisation(organisation_id: int):
             )
         except InvalidInput as problem:
             session.rollback()
-            form.name.errors.append(sentence(problem))
+            form[problem.field or "name"].errors.append(sentence(problem))
         else:
             session.commit()
             flash(f"{found.name} is saved.", "success")
             return redirect(url_for("people.organisation", organisation_id=found.id))
-    return render_template("admin/people/organisation_form.html", form=form, organisation=found)
+    return render_template(
+        "admin/people/organisation_form.html",
+        form=form,
+        organisation=found,
+        submitted=organisation_service.submitted_responses(session, found.id),
+    )
 
 
 @bp.get("/users")

@@ -75,7 +75,7 @@ class OrganisationForm(Form):
         validators=[Length(max=50, message="The identifier must be 50 characters or fewer")],
     )
     active = BooleanField(
-        "Active: its respondents can sign in and are sent notices",
+        "Active: its respondents can respond and are sent notices",
         default=True,
         widget=CheckboxInput(),
     )
