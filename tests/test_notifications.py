@@ -134,6 +134,37 @@ def test_deadline_extended_tells_respondents_with_the_old_and_new_dates(
     assert "has been extended from" in message.body
 
 
+def test_an_extension_and_a_reopening_say_what_happened_and_why(app, db, secas, respondent):
+    consultation = factories.make_consultation(db, "EXT-1")
+    first = consultation.closes_at
+    with app.app_context():
+        lifecycle.extend(
+            db, consultation, first + timedelta(days=7), "Late papers", utcnow(), secas.id
+        )
+    db.commit()
+    [extended] = outbox(db, "deadline_extended")
+    assert extended.subject == f"Deadline extended: EXT-1 {consultation.title}"
+    assert f"extended from {uk_datetime(first)} to {uk_datetime(first + timedelta(days=7))}" in (
+        extended.body
+    )
+    assert "\n\nReason: Late papers\n\n" in extended.body
+
+    closed = factories.make_consultation(db, "RE-1", status="closed")
+    was = closed.closes_at
+    later = utcnow() + timedelta(days=10)
+    with app.app_context():
+        lifecycle.reopen(db, closed, later, "A Party's system was down", utcnow(), secas.id)
+    db.commit()
+    [reopened] = outbox(db, "reopened")
+    assert reopened.subject == f"Reopened: RE-1 {closed.title}"
+    assert (
+        f"SECAS has reopened {closed.title} (RE-1), which closed at {uk_datetime(was)}. "
+        f"Responses can be submitted, amended and withdrawn again until {uk_datetime(later)}."
+    ) in reopened.body
+    assert "Reason: A Party's system was down" in reopened.body
+    assert len(outbox(db, "deadline_extended")) == 1
+
+
 def test_an_engaged_organisation_hears_of_an_extension_even_if_opted_out(app, db, respondent):
     consultation = factories.make_consultation(db)
     factories.make_response(db, consultation, respondent, submit=False)

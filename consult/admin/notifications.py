@@ -1,6 +1,6 @@
 """E-mail notices: invitations, password resets, consultations opening, reminders before
-close and deadline changes (extended, closed early, late allowances granted and revoked);
-and the outbox as SECAS sees it.
+close and deadline changes (extended, reopened, closed early, late allowances granted and
+revoked); and the outbox as SECAS sees it.
 
 Every message goes through ``consult.mail.queue`` with a ``kind`` (and the consultation it
 concerns), so ``send-mail`` delivers it and the outbox rows themselves record what has
@@ -38,6 +38,7 @@ OPENED = "opened"
 REMINDER = "reminder"
 MANUAL_REMINDER = "manual_reminder"
 DEADLINE_EXTENDED = "deadline_extended"
+REOPENED = "reopened"
 LATE_ALLOWANCE = "late_allowance"
 CLOSED_EARLY = "closed_early"
 LATE_ALLOWANCE_REVOKED = "late_allowance_revoked"
@@ -303,22 +304,40 @@ def last_reminder(session: Session, consultation: Consultation) -> AuditEvent | 
 
 
 def queue_deadline_extended(
-    session: Session, consultation: Consultation, previous_closes_at: datetime
+    session: Session,
+    consultation: Consultation,
+    previous_closes_at: datetime,
+    reason: str = "",
+    *,
+    reopened: bool = False,
 ) -> int:
-    """Tell respondents the deadline moved (``_told_of_deadline_changes``)."""
+    """Tell respondents the deadline moved, and why (``_told_of_deadline_changes``):
+    extended while open, or ``reopened`` after it closed; returns how many."""
+    name = f"{consultation.title} ({consultation.reference})"
+    before, after = uk_datetime(previous_closes_at), uk_datetime(consultation.closes_at)
+
+    def news() -> list[str]:
+        what = (
+            [
+                f"SECAS has reopened {name}, which closed at {before}. Responses can be "
+                f"submitted, amended and withdrawn again until {after}.",
+            ]
+            if reopened
+            else [
+                f"The deadline for responses to {name} has been extended from {before} to {after}."
+            ]
+        )
+        why = ["", f"Reason: {reason}"] if reason else []
+        return [*what, *why, "", f"See the consultation: {_consultation_link(consultation)}"]
+
     return _queue_deadline_news(
         session,
         consultation,
         _told_of_deadline_changes(consultation),
-        f"Deadline extended: {consultation.reference} {consultation.title}",
-        DEADLINE_EXTENDED,
-        lambda: [
-            f"The deadline for responses to {consultation.title} ({consultation.reference}) "
-            f"has been extended from {uk_datetime(previous_closes_at)} to "
-            f"{uk_datetime(consultation.closes_at)}.",
-            "",
-            f"See the consultation: {_consultation_link(consultation)}",
-        ],
+        f"{'Reopened' if reopened else 'Deadline extended'}: "
+        f"{consultation.reference} {consultation.title}",
+        REOPENED if reopened else DEADLINE_EXTENDED,
+        news,
     )
 
 

@@ -272,4 +272,10 @@ def _change_deadline(
 
     if kind is DeadlineChangeKind.closed_early:
         return notifications.queue_closed_early(session, consultation, previous, new_closes_at)
-    return notifications.queue_deadline_extended(session, consultation, previous)
+    return notifications.queue_deadline_extended(
+        session,
+        consultation,
+        previous,
+        reason,
+        reopened=kind is DeadlineChangeKind.reopened,
+    )
