@@ -138,3 +138,37 @@ def test_without_an_allowance_a_closed_consultation_says_when_it_closed(
         "This consultation closed at 5pm on 21 June 2017."
     )
     assert "late allowance" not in normalise(page.text)
+
+
+def test_an_answer_whose_option_secas_removed_is_not_counted_as_done(
+    client, get_page, db, consultation, signed_in
+):
+    save(client, consultation, "q1", answer="Neutral", rationale="Either date works.")
+    save(client, consultation, "q2", answer=["Metering", "Billing"])
+    assert tasks(get_page(respond_url(consultation)))["Your view"] == "Completed"
+    # While the response is a draft, SECAS may change a question's options.
+    q1, q2 = consultation.questions[:2]
+    q1.options = ["Yes", "No"]
+    q2.options = ["Metering", "Customer service"]
+    db.commit()
+
+    page = get_page(respond_url(consultation))
+    assert tasks(page)["Your view"] == "In progress"
+    assert page.select("#sections .govuk-task-list__item a")[0]["href"].endswith(
+        respond_url(consultation, "q1")
+    )
+    page = get_page(respond_url(consultation, "q1"))
+    assert normalise(page.select_one("#no-longer-offered").text) == (
+        "The answer saved here, “Neutral”, is no longer one of the options: SECAS changed "
+        "this question after it was saved. Answer it again."
+    )
+    save(client, consultation, "q1", answer="Yes", rationale="Either date works.")
+    # q2 keeps "Metering", still offered, but "Billing" is gone: it needs a look too.
+    page = get_page(respond_url(consultation, "q2"))
+    assert "“Billing”, is no longer one of the options" in normalise(
+        page.select_one("#no-longer-offered").text
+    )
+    assert tasks(get_page(respond_url(consultation)))["Your view"] == "In progress"
+    save(client, consultation, "q2", answer=["Metering"])
+    assert tasks(get_page(respond_url(consultation)))["Your view"] == "Completed"
+    assert get_page(respond_url(consultation, "q2")).select_one("#no-longer-offered") is None

@@ -41,7 +41,7 @@ from consult.models import (
     RevisionChoice,
     User,
 )
-from consult.responses import news
+from consult.responses import news, tasks
 from consult.responses.tasks import as_told
 
 DEFAULT_TEXT_LIMIT = 20_000
@@ -154,16 +154,12 @@ def find_question(consultation: Consultation, key: str) -> Question:
 
 
 def next_question(response: Response | None, questions: list[Question]) -> Question | None:
-    """Where a respondent carries on: the first question never saved, or required and
-    still unanswered; None when every question has been dealt with."""
+    """Where a respondent carries on: the first question that needs an answer
+    (``tasks.needs_answer``); None when every question has been dealt with."""
     if response is None:
         return questions[0] if questions else None
     answers = {a.question_id: a for a in response.answers}
-    for question in questions:
-        answer = answers.get(question.id)
-        if answer is None or (question.required and not _is_answered(question, answer)):
-            return question
-    return None
+    return next((q for q in questions if tasks.needs_answer(q, answers.get(q.id))), None)
 
 
 def start_response(
@@ -353,15 +349,14 @@ def touch(
 def missing_answers(response: Response, questions: list[Question]) -> list[Question]:
     """Required questions the working copy does not answer."""
     answers = {a.question_id: a for a in response.answers}
-    return [q for q in questions if q.required and not _is_answered(q, answers.get(q.id))]
-
-
-def _is_answered(question: Question, answer: Answer | None) -> bool:
-    if answer is None:
-        return False
-    if question.kind is QuestionKind.text:
-        return bool(answer.text)
-    return bool(answer.choices)
+    return [
+        q
+        for q in questions
+        if q.required
+        and not tasks.is_answered(q, answers.get(q.id))
+        # An answer of choices no longer offered is refused as changed since, not missing.
+        and not tasks.no_longer_offered(q, answers.get(q.id))
+    ]
 
 
 def submit(

@@ -78,26 +78,41 @@ def group_of(consultation: Consultation, question: Question) -> Group:
 
 
 def is_answered(question: Question, answer: Answer | None) -> bool:
-    """Whether an answer gives what the question asks for (rationale aside)."""
+    """Whether an answer gives what the question asks for (rationale aside): a choice the
+    question no longer offers does not count."""
     if answer is None:
         return False
     if question.kind is QuestionKind.text:
         return bool(answer.text)
-    return bool(answer.choices)
+    return any(choice in question.options for choice in answer.choices)
+
+
+def no_longer_offered(question: Question, answer: Answer | None) -> list[str]:
+    """Choices saved in ``answer`` that ``question`` no longer offers: SECAS may change a
+    question's options while responses to it are drafts."""
+    if answer is None or question.kind is QuestionKind.text:
+        return []
+    return [choice for choice in answer.choices if choice not in question.options]
+
+
+def needs_answer(question: Question, answer: Answer | None) -> bool:
+    """Whether the respondent still has to deal with a question: never saved, required
+    and unanswered, or saved with a choice it no longer offers."""
+    return (
+        answer is None
+        or (question.required and not is_answered(question, answer))
+        or bool(no_longer_offered(question, answer))
+    )
 
 
 def section_tasks(consultation: Consultation, response: Response | None) -> list[SectionTask]:
     """Every group with its status: not started until something is saved in it, completed
-    once every question was saved and every required one is answered."""
+    once no question in it needs an answer (``needs_answer``)."""
     answers = {a.question_id: a for a in response.answers} if response else {}
     tasks = []
     for group in groups(consultation):
         saved = [answers[q.id] for q in group.questions if q.id in answers]
-        todo = [
-            q
-            for q in group.questions
-            if q.id not in answers or (q.required and not is_answered(q, answers[q.id]))
-        ]
+        todo = [q for q in group.questions if needs_answer(q, answers.get(q.id))]
         if not saved:
             status = TaskStatus.not_started
         elif todo:

@@ -53,7 +53,8 @@ def question(reference: str, key: str):
     response = journey.response()
     number = journey.consultation.questions.index(question) + 1
     later = request.form.get("action") == "later"
-    data = forms.answer_data(_saved_answer(response, question), question)
+    saved = _saved_answer(response, question)
+    data = forms.answer_data(saved, question)
     form = forms.question_form(
         question, number, enforce_required=not later, data=data if request.method == "GET" else None
     )
@@ -76,6 +77,7 @@ def question(reference: str, key: str):
         rationale_params=forms.rationale_params(question),
         back=_previous_page(journey, question),
         conflict=conflict,
+        withdrawn_options=tasks.no_longer_offered(question, saved),
     )
 
 
