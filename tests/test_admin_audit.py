@@ -9,8 +9,8 @@ import pytest
 from consult import audit
 from consult.consultations import service
 from consult.db import utcnow
-from consult.filters import uk_datetime
-from consult.models import AuditEvent
+from consult.filters import london, uk_datetime
+from consult.models import AuditEvent, Role
 from tests import factories
 from tests.conftest import normalise
 from tests.people_helpers import error_summary, table_rows
@@ -204,3 +204,33 @@ def test_only_secas_see_the_audit_log(panel, login, client):
 
 def test_events_are_stored(db, events):
     assert db.query(AuditEvent).count() == 3
+
+
+def test_who_finds_what_was_done_to_a_person_and_names_them(db, secas, signed_in, get_page):
+    ada = factories.make_user(db, Role.panel, name="Ada Lovelace", email="ada@example.com")
+    audit.record(db, "user.created", actor_id=secas.id, user_id=ada.id, role="panel")
+    audit.record(db, "user.locked", actor_id=None, user_id=ada.id, minutes=15)
+    audit.record(db, "summary.downloaded", actor_id=ada.id)
+    audit.record(db, "consultation.published", actor_id=secas.id)
+    db.commit()
+    page = get_page("/admin/audit")
+    options = [normalise(o.text) for o in page.select("#user option")]
+    assert "Ada Lovelace (ada@example.com)" in options  # acted, and was acted on
+    found = rows(get_page(f"/admin/audit?user={ada.id}"))
+    assert [(r[1], r[2]) for r in found] == [
+        ("Ada Lovelace", "Summary downloaded"),
+        ("System", "User locked"),
+        ("SECAS Analyst", "User created"),
+    ]
+    assert "User: Ada Lovelace (ada@example.com)" in found[2][5]
+    page = get_page(f"/admin/audit?user={ada.id}")
+    link = page.select_one("#audit-events .consult-audit-detail a")
+    assert link["href"] == f"/admin/users/{ada.id}"
+
+
+def test_the_csv_is_named_after_today(client, events, signed_in):
+    response = client.get("/admin/audit.csv")
+    today = london(utcnow()).date().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="audit-log-{today}.csv"'
+    )

@@ -16,6 +16,8 @@ from consult.models import AuditEvent, Consultation, Organisation, User
 from consult.summaries.writers import neutralise
 
 PAGE_SIZE = 50
+# The user an event is about (invited, locked out, a role changed), where it names one.
+_SUBJECT = AuditEvent.detail["user_id"].as_integer()
 CSV_COLUMNS = ("time_utc", "who", "who_email", "action", "consultation", "organisation", "detail")
 
 
@@ -24,7 +26,7 @@ class AuditFilter:
     """What to show; None means any."""
 
     consultation_id: int | None = None
-    actor_id: int | None = None
+    person_id: int | None = None  # events by this user, or about them (``user_id``)
     action: str | None = None
     starts_at: datetime | None = None
     ends_before: datetime | None = None
@@ -48,13 +50,16 @@ class AuditPage:
     page: int
     pages: int
     total: int
+    people: dict[int, User]  # the users the page's events are about, by id
 
 
 def _filtered(query: Select, wanted: AuditFilter) -> Select:
     if wanted.consultation_id is not None:
         query = query.where(AuditEvent.consultation_id == wanted.consultation_id)
-    if wanted.actor_id is not None:
-        query = query.where(AuditEvent.actor_id == wanted.actor_id)
+    if wanted.person_id is not None:
+        query = query.where(
+            (AuditEvent.actor_id == wanted.person_id) | (_SUBJECT == wanted.person_id)
+        )
     if wanted.action:
         query = query.where(AuditEvent.action == wanted.action)
     if wanted.starts_at is not None:
@@ -83,17 +88,31 @@ def audit_page(session: Session, wanted: AuditFilter, page: int) -> AuditPage:
     page = min(max(page, 1), pages)
     query = _rows_query(wanted).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     rows = [AuditRow(*row) for row in session.execute(query)]
-    return AuditPage(rows, page, pages, total)
+    about = {
+        row.event.detail["user_id"]
+        for row in rows
+        if isinstance(row.event.detail, dict) and isinstance(row.event.detail.get("user_id"), int)
+    }
+    people = (
+        {user.id: user for user in session.scalars(select(User).where(User.id.in_(about)))}
+        if about
+        else {}
+    )
+    return AuditPage(rows, page, pages, total, people)
 
 
 def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
-    """Values for the filter selects: consultations, users who acted, actions recorded."""
+    """Values for the filter selects: consultations, users who acted or were acted on,
+    actions recorded."""
     consultations = session.execute(
         select(Consultation.id, Consultation.reference).order_by(Consultation.reference)
     )
     actors = session.execute(
         select(User.id, User.name, User.email)
-        .where(User.id.in_(select(distinct(AuditEvent.actor_id))))
+        .where(
+            User.id.in_(select(distinct(AuditEvent.actor_id)))
+            | User.id.in_(select(distinct(_SUBJECT)).where(_SUBJECT.is_not(None)))
+        )
         .order_by(User.name)
     )
     actions = session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action))

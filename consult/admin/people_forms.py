@@ -236,7 +236,12 @@ class AuditFilterForm(Form):
         csrf = False
 
     consultation = SelectField("Consultation", widget=GovSelect(), validate_choice=False)
-    user = SelectField("Who", widget=GovSelect(), validate_choice=False)
+    user = SelectField(
+        "Who",
+        description="What they did, and what was done to their account",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     action = SelectField("Action", widget=GovSelect(), validate_choice=False)
     date_from = UkDateField("From date", description="For example, 21/6/2017")
     date_to = UkDateField("To date", description="For example, 28/6/2017")

@@ -9,8 +9,9 @@ from consult.admin.forms import ConfirmForm
 from consult.admin.people import bp, sentence
 from consult.admin.people_forms import AuditFilterForm, as_choices
 from consult.auth.guards import role_required
-from consult.db import get_session
+from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
+from consult.filters import london
 from consult.models import Role
 from consult.numbers import whole_number
 
@@ -70,7 +71,7 @@ def _audit_filter(session) -> tuple[AuditFilterForm, people_audit.AuditFilter]:
     valid = form.validate() if request.args else True
     wanted = people_audit.AuditFilter(
         consultation_id=_int(form.consultation.data),
-        actor_id=_int(form.user.data),
+        person_id=_int(form.user.data),
         action=form.action.data or None,
         starts_at=form.starts_at() if valid else None,
         ends_before=form.ends_before() if valid else None,
@@ -113,5 +114,10 @@ def audit_csv():
     return Response(
         people_audit.csv_text(session, wanted),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="audit-log-{_today()}.csv"'},
     )
+
+
+def _today() -> str:
+    """Today in UK time, as the audit CSV's name gives it: 2026-11-30."""
+    return london(utcnow()).date().isoformat()
