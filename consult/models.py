@@ -211,6 +211,11 @@ class User(Base):
         return str(self.id)
 
 
+# The most a consultation's summary (Markdown) may hold: about ten pages of prose. The
+# full consultation document is a file; the summary introduces it.
+MAX_SUMMARY_LENGTH = 50_000
+
+
 class Consultation(Base):
     __tablename__ = "consultation"
     __table_args__ = (CheckConstraint("opens_at < closes_at", name="opens_before_closes"),)

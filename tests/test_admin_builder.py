@@ -107,6 +107,7 @@ def test_the_overview_renders_the_summary_markdown_safely(db, get_page):
             ["The closing date must be after the opening date"],
         ),
         ({"kind": "nonsense"}, ["Not a valid choice."]),
+        ({"summary": "x" * 50_001}, ["The summary must be 50,000 characters or fewer"]),
     ],
 )
 def test_bad_details_are_explained_and_nothing_is_created(db, get_page, overrides, expected):

@@ -320,6 +320,10 @@ def error_messages(page) -> list[str]:
                 "start: midnight could be either"
             ],
         ),
+        (
+            {"closes_date": ["1", "7", "2040"], "closes_time": "17:00", "reason": "x" * 2001},
+            ["The reason must be 2,000 characters or fewer"],
+        ),
     ],
 )
 def test_extend_form_errors_are_shown_in_an_error_summary(db, get_page, data, expected):

@@ -224,6 +224,7 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
             "closes_at: must be after opens_at",
         ),
         (with_changes(title=""), "title: must not be blank"),
+        (with_changes(summary="x" * 50_001), "summary: must be 50,000 characters or fewer"),
         (with_changes(title=42), "title: must be a string"),
         (with_changes(questions="q1"), "questions: must be a list"),
         (with_question_changes(2, key="q1"), "questions: the key 'q1' is used more than once"),

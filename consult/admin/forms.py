@@ -30,7 +30,12 @@ from wtforms.validators import InputRequired, Length
 
 from consult.filters import LONDON
 from consult.forms import Form
-from consult.models import ConsultationKind, QuestionKind, canonical_reference
+from consult.models import (
+    MAX_SUMMARY_LENGTH,
+    ConsultationKind,
+    QuestionKind,
+    canonical_reference,
+)
 from consult.numbers import whole_number
 
 # A time of day as people type it (``parse_clock``): on the 24-hour clock, "17:00",
@@ -252,6 +257,12 @@ class DetailsForm(DatesMixin, Form):
         "Summary",
         description="Markdown: **bold**, lists starting with -, links as [text](address)",
         widget=GovTextArea(),
+        validators=[
+            Length(
+                max=MAX_SUMMARY_LENGTH,
+                message=f"The summary must be {MAX_SUMMARY_LENGTH:,} characters or fewer",
+            )
+        ],
     )
     opens_date, opens_time, closes_date, closes_time = _date_fields()
     submit = SubmitField("Save", widget=GovSubmitInput())
@@ -390,7 +401,10 @@ class ExtendForm(Form):
         "Reason for the change",
         description="This is shown on the consultation’s public page",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for the change")],
+        validators=[
+            InputRequired(message="Enter the reason for the change"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
     )
     confirmed = HiddenField()
     submit = SubmitField("Extend deadline", widget=GovSubmitInput())

@@ -20,6 +20,7 @@ from consult import audit, dates
 from consult.consultations import service
 from consult.errors import InvalidInput
 from consult.models import (
+    MAX_SUMMARY_LENGTH,
     RESERVED_QUESTION_KEYS,
     Consultation,
     ConsultationKind,
@@ -95,7 +96,7 @@ class _Reader:
         if required and not value.strip():
             self.problems.add(self.where(name), "must not be blank")
         elif max_length is not None and len(value) > max_length:
-            self.problems.add(self.where(name), f"must be {max_length} characters or fewer")
+            self.problems.add(self.where(name), f"must be {max_length:,} characters or fewer")
         return value
 
     def unknown_fields(self, allowed: set[str]) -> None:
@@ -146,7 +147,7 @@ def build_consultation(data: dict, now: datetime) -> Consultation:
         reference=canonical_reference(reference) if reference else reference,
         title=reader.text("title", max_length=300),
         kind=kind,
-        summary=reader.text("summary", required=False) or "",
+        summary=reader.text("summary", required=False, max_length=MAX_SUMMARY_LENGTH) or "",
         modification=reader.text("modification", required=False, max_length=40) or None,
         opens_at=opens_at,
         closes_at=closes_at,
