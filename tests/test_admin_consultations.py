@@ -321,6 +321,13 @@ def error_messages(page) -> list[str]:
             ],
         ),
         (
+            {"closes_date": ["25", "3", "2029"], "closes_time": "1:30am", "reason": "x"},
+            [
+                "The new closing time 01:30 does not happen on 25 March 2029 in the UK: the "
+                "clocks go forward from 1am to 2am. Enter a time before 1am or from 2am"
+            ],
+        ),
+        (
             {"closes_date": ["1", "7", "2040"], "closes_time": "17:00", "reason": "x" * 2001},
             ["The reason must be 2,000 characters or fewer"],
         ),

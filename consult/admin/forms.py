@@ -136,6 +136,15 @@ def parse_clock(raw: str) -> time:
     raise ValueError(raw)
 
 
+def exists_in_the_uk(day: date, clock: time) -> bool:
+    """Whether a UK clock shows ``clock`` on ``day``: not in the hour skipped when the
+    clocks go forward (1am to 2am on the last Sunday of March)."""
+    local = datetime.combine(day, clock, tzinfo=LONDON)
+    return local.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) == local.replace(
+        tzinfo=None
+    )
+
+
 def uk_moment(day: date, clock: time) -> datetime:
     """A date and a time of day read in Europe/London, as aware UTC."""
     return datetime.combine(day, clock, tzinfo=LONDON).astimezone(UTC)
@@ -147,16 +156,17 @@ class UkTimeField(StringField):
 
     widget = GovTextInput()
 
-    def __init__(self, label: str, noun: str, **kwargs) -> None:
+    def __init__(self, label: str, noun: str, day: str, **kwargs) -> None:
         kwargs.setdefault("description", "UK time, for example 17:00 or 5pm")
         super().__init__(label, validators=[InputRequired(message=f"Enter the {noun}")], **kwargs)
         self.noun = noun  # e.g. "closing time", used in messages
+        self.day = day  # the name of the date field it is a time on
 
     def post_validate(self, form: FlaskForm, validation_stopped: bool) -> None:
         if validation_stopped:
             return
         try:
-            parse_clock(self.data or "")
+            clock = parse_clock(self.data or "")
         except ValueError:
             if "midnight" in (self.data or "").lower():
                 raise ValidationError(
@@ -166,6 +176,13 @@ class UkTimeField(StringField):
             raise ValidationError(
                 f"Enter the {self.noun} as a time of day, like 17:00 or 5pm"
             ) from None
+        day = form[self.day].data
+        if isinstance(day, date) and not exists_in_the_uk(day, clock):
+            raise ValidationError(
+                f"The {self.noun} {clock:%H:%M} does not happen on {day.day} {day:%B %Y} in "
+                "the UK: the clocks go forward from 1am to 2am. Enter a time before 1am or "
+                "from 2am"
+            )
 
     def clock(self) -> time:
         """The time typed."""
@@ -197,9 +214,9 @@ def _date_fields() -> tuple[GovDateField, StringField, GovDateField, StringField
     each was made."""
     return (
         GovDateField("Opening date", noun="opening date", description="For example, 7 6 2017"),
-        UkTimeField("Opening time", "opening time"),
+        UkTimeField("Opening time", "opening time", day="opens_date"),
         GovDateField("Closing date", noun="closing date", description="For example, 21 6 2017"),
-        UkTimeField("Closing time", "closing time"),
+        UkTimeField("Closing time", "closing time", day="closes_date"),
     )
 
 
@@ -396,7 +413,7 @@ class ExtendForm(Form):
     closes_date = GovDateField(
         "New closing date", noun="new closing date", description="For example, 28 6 2017"
     )
-    closes_time = UkTimeField("New closing time", "new closing time")
+    closes_time = UkTimeField("New closing time", "new closing time", day="closes_date")
     reason = TextAreaField(
         "Reason for the change",
         description="This is shown on the consultation’s public page",

@@ -165,7 +165,7 @@ class LateAllowanceForm(Form):
     """Until when (UK time) an organisation may submit after close, and why."""
 
     until_date = GovDateField("Allowed until", noun="date", description="For example, 28 6 2017")
-    until_time = UkTimeField("Time", "time")
+    until_time = UkTimeField("Time", "time", day="until_date")
     reason = TextAreaField(
         "Reason",
         description="Recorded in the audit log",
