@@ -144,10 +144,11 @@ def update_details(
         raise InvalidInput(
             "The reference cannot change once published: people have its address", "reference"
         )
-    dates_changed = (details.opens_at, details.closes_at) != (
-        consultation.opens_at,
-        consultation.closes_at,
+    dates_changed = _to_the_minute(details.opens_at, details.closes_at) != _to_the_minute(
+        consultation.opens_at, consultation.closes_at
     )
+    if not dates_changed:  # kept to the second, as publishing now or closing now set them
+        details = replace(details, opens_at=consultation.opens_at, closes_at=consultation.closes_at)
     if dates_changed and status not in (ConsultationStatus.draft, ConsultationStatus.upcoming):
         raise InvalidInput(
             "The dates of an open or closed consultation change only by closing, "
@@ -173,6 +174,12 @@ def update_details(
             before={k: before[k] for k in sorted(changed)},
             after={k: after[k] for k in sorted(changed)},
         )
+
+
+def _to_the_minute(*moments: datetime) -> tuple[datetime, ...]:
+    """Times as the details form shows them, in hours and minutes: a date stored with
+    seconds ("Now", "Close now") comes back from the form without them, unchanged."""
+    return tuple(moment.replace(second=0, microsecond=0) for moment in moments)
 
 
 def duplicate(
