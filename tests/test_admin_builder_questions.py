@@ -333,6 +333,45 @@ def test_the_server_refuses_question_changes_once_a_response_is_submitted(
     assert audit_events(db, "question.") == []
 
 
+@pytest.fixture
+def answered_section(db, answered):
+    section = Section(position=1, title="The proposal")
+    answered.sections.append(section)
+    db.commit()
+    return section
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/admin/build/OPEN-1/questions/q2/delete", "Question q2 cannot be deleted"),
+        (
+            "/admin/build/OPEN-1/sections/{id}/delete",
+            "The section “The proposal” cannot be deleted",
+        ),
+    ],
+)
+def test_the_delete_pages_of_locked_questions_say_why_with_nothing_to_press(
+    answered_section, get_page, url, heading
+):
+    page = get_page(url.format(id=answered_section.id))
+    assert normalise(page.select_one("h1").text) == heading
+    assert "a response has already been submitted" in normalise(
+        page.select_one("#explanation").text
+    )
+    assert page.select_one("#confirm") is None
+    assert page.select_one("main form") is None
+
+
+def test_deleting_a_locked_section_is_refused(db, answered_section, get_page):
+    url = f"/admin/build/OPEN-1/sections/{answered_section.id}/delete"
+    page = get_page(url, method="post")
+    assert "a response has already been submitted" in error_messages(page)[0]
+    assert page.select_one("#confirm") is None  # nothing to press again
+    assert [s.title for s in reload(db, "OPEN-1").sections] == ["The proposal"]
+    assert audit_events(db, "section.") == []
+
+
 def test_the_service_enforces_the_lock(db, answered, secas):
     with pytest.raises(QuestionsLocked):
         builder_service.delete_question(db, answered, answered.questions[0], secas.id)

@@ -273,10 +273,13 @@ def delete_section(reference: str, section_id: int):
         explanation="Its questions stay in the consultation, outside any section.",
         change=lambda: builder.delete_section(session, consultation, section, current_user.id),
         done="The section is deleted.",
+        when_locked=f"The section “{section.title}” cannot be deleted",
     )
 
 
-def _confirm_delete(session, consultation, *, heading, explanation, change, done):
+def _confirm_delete(session, consultation, *, heading, explanation, change, done, when_locked=None):
+    """The confirmation page, then the deletion. ``when_locked``, for what the questions'
+    lock covers, is the heading shown instead, with why and no button, once it applies."""
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -284,6 +287,15 @@ def _confirm_delete(session, consultation, *, heading, explanation, change, done
         if error is None:
             flash(done, "success")
             return redirect(_overview(consultation.reference))
+    if when_locked and builder.questions_locked(session, consultation):
+        return render_template(
+            "admin/confirm.html",
+            consultation=consultation,
+            heading=when_locked,
+            explanation=builder.LOCKED_MESSAGE,
+            error=error,
+            has_errors=error is not None,
+        )
     return render_template(
         "admin/builder/delete.html",
         consultation=consultation,
@@ -415,6 +427,7 @@ def delete_question(reference: str, key: str):
         explanation=f"“{question.text}” will be removed. Its key {key} is never used again.",
         change=lambda: builder.delete_question(session, consultation, question, current_user.id),
         done=f"Question {key} is deleted.",
+        when_locked=f"Question {key} cannot be deleted",
     )
 
 
