@@ -259,6 +259,43 @@ def test_a_section_needs_a_title(draft, get_page):
     assert error_messages(page) == ["Enter the section title"]
 
 
+@pytest.mark.parametrize("title", ["The proposal", "THE PROPOSAL", "  the proposal "])
+def test_a_second_section_of_the_same_title_is_refused_whatever_its_case(
+    db, draft, get_page, title
+):
+    add_section = "/admin/build/DRAFT-1/sections/new"
+    get_page(add_section, method="post", data={"title": "The proposal"}, follow_redirects=True)
+    page = get_page(add_section, method="post", data={"title": title})
+    assert error_messages(page) == [
+        "There is already a section called “The proposal”: give each section a different title"
+    ]
+    assert page.select_one("#title")["value"] == title  # kept to correct
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["The proposal"]
+
+
+def test_a_section_cannot_be_renamed_to_another_sections_title(db, draft, get_page):
+    consultation = reload(db, "DRAFT-1")
+    consultation.sections.append(Section(position=1, title="The proposal"))
+    consultation.sections.append(Section(position=2, title="Impact"))
+    db.commit()
+    impact = reload(db, "DRAFT-1").sections[1].id
+    url = f"/admin/build/DRAFT-1/sections/{impact}"
+    page = get_page(url, method="post", data={"title": "the Proposal"})
+    assert error_messages(page) == [
+        "There is already a section called “The proposal”: give each section a different title"
+    ]
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["The proposal", "Impact"]
+
+
+def test_a_section_can_be_renamed_to_its_own_title_in_another_case(db, draft, get_page):
+    consultation = reload(db, "DRAFT-1")
+    consultation.sections.append(Section(position=1, title="the proposal"))
+    db.commit()
+    url = f"/admin/build/DRAFT-1/sections/{reload(db, 'DRAFT-1').sections[0].id}"
+    get_page(url, method="post", data={"title": "The proposal"}, follow_redirects=True)
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["The proposal"]
+
+
 def test_questions_are_kept_together_in_section_order(db, draft, get_page):
     consultation = reload(db, "DRAFT-1")
     consultation.sections.append(Section(position=1, title="First"))

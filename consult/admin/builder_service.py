@@ -273,12 +273,30 @@ def find_section(consultation: Consultation, section_id: int) -> Section:
     return found
 
 
-def _check_section_title(title: str) -> str:
+def _check_section_title(
+    session: Session, consultation: Consultation, title: str, own: Section | None = None
+) -> str:
+    """The title, stripped, once it is known to be usable and not taken.
+
+    Titles are unique in a consultation, ignoring case, because export-consultation names
+    each question's section by its title: two sections of one title would become one on
+    import. Read from the database, after the lock ``ensure_questions_editable`` takes,
+    so two people adding the same title at once cannot both succeed."""
     title = title.strip()
     if not title:
         raise InvalidInput("Enter the section title")
     if len(title) > 300:
         raise InvalidInput("The section title must be 300 characters or fewer")
+    query = select(Section.title).where(
+        Section.consultation_id == consultation.id, func.lower(Section.title) == title.lower()
+    )
+    if own is not None:
+        query = query.where(Section.id != own.id)
+    taken = session.scalar(query.limit(1))
+    if taken is not None:
+        raise InvalidInput(
+            f"There is already a section called “{taken}”: give each section a different title"
+        )
     return title
 
 
@@ -287,7 +305,8 @@ def add_section(
 ) -> Section:
     """A new section at the end."""
     ensure_questions_editable(session, consultation)
-    section = Section(position=len(consultation.sections) + 1, title=_check_section_title(title))
+    title = _check_section_title(session, consultation, title)
+    section = Section(position=len(consultation.sections) + 1, title=title)
     consultation.sections.append(section)
     session.flush()
     _record(session, "section.added", consultation, actor_id, None, {"title": section.title})
@@ -300,7 +319,7 @@ def rename_section(
     """Give a section a new title."""
     ensure_questions_editable(session, consultation)
     before = {"title": section.title}
-    section.title = _check_section_title(title)
+    section.title = _check_section_title(session, consultation, title, section)
     _record(session, "section.renamed", consultation, actor_id, before, {"title": section.title})
 
 
