@@ -108,3 +108,10 @@ def shown_form(page) -> dict:
             value = control.get("value", "")
         data.setdefault(name, []).append(value)
     return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def from_page(get_page, url: str, data: dict) -> dict:
+    """``data`` with the version the page at ``url`` carries now, as its form would send
+    it: an edit page's save is refused unless it comes from the page as it stands."""
+    version = get_page(url).select_one("main form input[name=version]")["value"]
+    return {**data, "version": version}

@@ -12,6 +12,7 @@ from tests.admin_builder_helpers import (
     banner,
     details_form,
     error_messages,
+    from_page,
     reload,
     shown_form,
 )
@@ -186,6 +187,7 @@ def test_editing_details_shows_current_values_in_uk_time(db, get_page):
 def test_editing_details_audits_before_and_after(db, get_page):
     factories.make_consultation(db, "DRAFT-1", status="draft")
     data = details_form("DRAFT-1", title="A better title")
+    data = from_page(get_page, "/admin/build/DRAFT-1/details", data)
     get_page("/admin/build/DRAFT-1/details", method="post", data=data, follow_redirects=True)
     assert reload(db, "DRAFT-1").title == "A better title"
     event = audit_events(db, "consultation.edited")[0]
@@ -195,7 +197,8 @@ def test_editing_details_audits_before_and_after(db, get_page):
 
 def test_a_published_consultation_keeps_its_reference(db, get_page):
     factories.make_consultation(db, "OPEN-1", status="open")
-    page = get_page("/admin/build/OPEN-1/details", method="post", data=details_form("OPEN-2"))
+    data = from_page(get_page, "/admin/build/OPEN-1/details", details_form("OPEN-2"))
+    page = get_page("/admin/build/OPEN-1/details", method="post", data=data)
     assert error_messages(page) == [
         "The reference cannot change once published: people have its address"
     ]
@@ -204,7 +207,8 @@ def test_a_published_consultation_keeps_its_reference(db, get_page):
 
 def test_an_open_consultations_dates_change_only_through_the_lifecycle(db, get_page):
     factories.make_consultation(db, "OPEN-1", status="open")
-    page = get_page("/admin/build/OPEN-1/details", method="post", data=details_form("OPEN-1"))
+    data = from_page(get_page, "/admin/build/OPEN-1/details", details_form("OPEN-1"))
+    page = get_page("/admin/build/OPEN-1/details", method="post", data=data)
     assert "only by closing, extending or reopening" in error_messages(page)[0]
 
 
