@@ -29,6 +29,11 @@ class StaleResponse(ConsultError):
     """A save was made on a version of the response that someone has since changed."""
 
 
+class StaleEdit(ConsultError):
+    """A builder page (details, a question, a section) was saved after someone changed
+    what it showed: saving it would silently undo their change."""
+
+
 class IncompleteResponse(ConsultError):
     """Submission attempted with required answers missing, or with answers given to
     questions that have changed since (``changed``, their keys)."""

@@ -87,3 +87,31 @@ def error_messages(page) -> list[str]:
 
 def banner(page) -> str:
     return normalise(page.select_one(".govuk-notification-banner").text)
+
+
+def shown_form(page) -> dict:
+    """What the page's main form would send unchanged: each control's value as shown."""
+    form = page.select_one("main form[method=post]")
+    data: dict = {}
+    for control in form.select("input[name], textarea[name], select[name]"):
+        name = control["name"]
+        if control.name == "textarea":
+            value = control.text.removeprefix("\n")  # the HTML parser drops that newline
+        elif control.name == "select":
+            chosen = control.select_one("option[selected]") or control.select_one("option")
+            value = chosen["value"] if chosen else ""
+        elif control.get("type") in ("radio", "checkbox") and not control.has_attr("checked"):
+            continue
+        elif control.get("type") == "submit":
+            continue
+        else:
+            value = control.get("value", "")
+        data.setdefault(name, []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def from_page(get_page, url: str, data: dict) -> dict:
+    """``data`` with the version the page at ``url`` carries now, as its form would send
+    it: an edit page's save is refused unless it comes from the page as it stands."""
+    version = get_page(url).select_one("main form input[name=version]")["value"]
+    return {**data, "version": version}

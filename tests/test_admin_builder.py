@@ -12,7 +12,9 @@ from tests.admin_builder_helpers import (
     banner,
     details_form,
     error_messages,
+    from_page,
     reload,
+    shown_form,
 )
 from tests.conftest import empty_descriptions, normalise, scrolling_tables
 
@@ -186,6 +188,7 @@ def test_editing_details_shows_current_values_in_uk_time(db, get_page):
 def test_editing_details_audits_before_and_after(db, get_page):
     factories.make_consultation(db, "DRAFT-1", status="draft")
     data = details_form("DRAFT-1", title="A better title")
+    data = from_page(get_page, "/admin/build/DRAFT-1/details", data)
     get_page("/admin/build/DRAFT-1/details", method="post", data=data, follow_redirects=True)
     assert reload(db, "DRAFT-1").title == "A better title"
     event = audit_events(db, "consultation.edited")[0]
@@ -195,7 +198,8 @@ def test_editing_details_audits_before_and_after(db, get_page):
 
 def test_a_published_consultation_keeps_its_reference(db, get_page):
     factories.make_consultation(db, "OPEN-1", status="open")
-    page = get_page("/admin/build/OPEN-1/details", method="post", data=details_form("OPEN-2"))
+    data = from_page(get_page, "/admin/build/OPEN-1/details", details_form("OPEN-2"))
+    page = get_page("/admin/build/OPEN-1/details", method="post", data=data)
     assert error_messages(page) == [
         "The reference cannot change once published: people have its address"
     ]
@@ -204,7 +208,42 @@ def test_a_published_consultation_keeps_its_reference(db, get_page):
 
 def test_an_open_consultations_dates_change_only_through_the_lifecycle(db, get_page):
     factories.make_consultation(db, "OPEN-1", status="open")
-    page = get_page("/admin/build/OPEN-1/details", method="post", data=details_form("OPEN-1"))
+    data = from_page(get_page, "/admin/build/OPEN-1/details", details_form("OPEN-1"))
+    page = get_page("/admin/build/OPEN-1/details", method="post", data=data)
+    assert "only by closing, extending or reopening" in error_messages(page)[0]
+
+
+@pytest.mark.parametrize("lifecycle", ["publish now", "close now"])
+def test_a_typo_can_be_fixed_after_publishing_now_or_closing_now(db, get_page, lifecycle):
+    # Both set a date to the moment the button was pressed, seconds and all, while the
+    # form shows (and sends back) hours and minutes.
+    factories.make_consultation(
+        db, "SSI-2017", status="draft" if lifecycle == "publish now" else "open"
+    )
+    if lifecycle == "publish now":
+        url, data = "/admin/consultations/SSI-2017/publish", {"when": "now"}
+    else:
+        url, data = "/admin/consultations/SSI-2017/close", {}
+    get_page(url, method="post", data=data, follow_redirects=True)
+    before = reload(db, "SSI-2017")
+    opens_at, closes_at = before.opens_at, before.closes_at
+    data = shown_form(get_page("/admin/build/SSI-2017/details")) | {
+        "title": "Changing the SSI end date"
+    }
+    page = get_page(
+        "/admin/build/SSI-2017/details", method="post", data=data, follow_redirects=True
+    )
+    assert error_messages(page) == []
+    assert banner(page) == "Success The details are saved."
+    after = reload(db, "SSI-2017")
+    assert after.title == "Changing the SSI end date"
+    assert (after.opens_at, after.closes_at) == (opens_at, closes_at)  # to the second
+
+
+def test_a_closed_consultations_dates_still_do_not_change_by_editing(db, get_page):
+    factories.make_consultation(db, "CLOSED-1", status="closed")
+    data = shown_form(get_page("/admin/build/CLOSED-1/details")) | {"closes_time": "18:00"}
+    page = get_page("/admin/build/CLOSED-1/details", method="post", data=data)
     assert "only by closing, extending or reopening" in error_messages(page)[0]
 
 

@@ -16,6 +16,7 @@ from tests.admin_builder_helpers import (
     banner,
     edited,
     error_messages,
+    from_page,
     question_form,
     reload,
 )
@@ -36,6 +37,17 @@ def post(get_page):
 
     def send(url: str, data: dict | None = None):
         return get_page(url, method="post", data=data or {}, follow_redirects=True)
+
+    return send
+
+
+@pytest.fixture
+def save(get_page):
+    """Post an edit page's form from the page as it stands (with its version)."""
+
+    def send(url: str, data: dict, follow_redirects: bool = True):
+        data = from_page(get_page, url, data)
+        return get_page(url, method="post", data=data, follow_redirects=follow_redirects)
 
     return send
 
@@ -106,10 +118,10 @@ def test_an_imported_capital_key_is_taken_too(db, get_page):
     assert keys(db) == ["Q4", "q5"]
 
 
-def test_editing_a_question_keeps_its_key_and_audits_the_change(db, draft, get_page):
+def test_editing_a_question_keeps_its_key_and_audits_the_change(db, draft, save):
     data = question_form(kind="text", text="Any other comments?", options="", rationale_prompt="")
     data["required"] = "no"
-    get_page("/admin/build/DRAFT-1/questions/q1", method="post", follow_redirects=True, data=data)
+    save("/admin/build/DRAFT-1/questions/q1", data)
     question = reload(db, "DRAFT-1").questions[0]
     assert (question.key, question.kind, question.required) == ("q1", QuestionKind.text, False)
     event = audit_events(db, "question.edited")[0]
@@ -215,7 +227,7 @@ def test_duplicating_renames_a_reserved_key(db, secas):
 # Sections
 
 
-def test_sections_can_be_added_renamed_reordered_and_deleted(db, draft, get_page):
+def test_sections_can_be_added_renamed_reordered_and_deleted(db, draft, get_page, save):
     for title in ("The proposal", "Impact"):
         get_page(
             "/admin/build/DRAFT-1/sections/new",
@@ -225,12 +237,7 @@ def test_sections_can_be_added_renamed_reordered_and_deleted(db, draft, get_page
         )
     sections = reload(db, "DRAFT-1").sections
     first, second = sections[0].id, sections[1].id
-    get_page(
-        f"/admin/build/DRAFT-1/sections/{second}",
-        method="post",
-        follow_redirects=True,
-        data={"title": "Costs"},
-    )
+    save(f"/admin/build/DRAFT-1/sections/{second}", {"title": "Costs"})
     get_page(
         f"/admin/build/DRAFT-1/sections/{second}/move",
         method="post",
@@ -259,23 +266,53 @@ def test_a_section_needs_a_title(draft, get_page):
     assert error_messages(page) == ["Enter the section title"]
 
 
-def test_questions_are_kept_together_in_section_order(db, draft, get_page):
+@pytest.mark.parametrize("title", ["The proposal", "THE PROPOSAL", "  the proposal "])
+def test_a_second_section_of_the_same_title_is_refused_whatever_its_case(
+    db, draft, get_page, title
+):
+    add_section = "/admin/build/DRAFT-1/sections/new"
+    get_page(add_section, method="post", data={"title": "The proposal"}, follow_redirects=True)
+    page = get_page(add_section, method="post", data={"title": title})
+    assert error_messages(page) == [
+        "There is already a section called “The proposal”: give each section a different title"
+    ]
+    assert page.select_one("#title")["value"] == title  # kept to correct
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["The proposal"]
+
+
+def test_a_section_cannot_be_renamed_to_another_sections_title(db, draft, save):
+    consultation = reload(db, "DRAFT-1")
+    consultation.sections.append(Section(position=1, title="The proposal"))
+    consultation.sections.append(Section(position=2, title="Impact"))
+    db.commit()
+    impact = reload(db, "DRAFT-1").sections[1].id
+    url = f"/admin/build/DRAFT-1/sections/{impact}"
+    page = save(url, {"title": "the Proposal"}, follow_redirects=False)
+    assert error_messages(page) == [
+        "There is already a section called “The proposal”: give each section a different title"
+    ]
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["The proposal", "Impact"]
+
+
+def test_a_section_can_be_renamed_to_its_own_title_in_another_case(db, draft, save):
+    consultation = reload(db, "DRAFT-1")
+    consultation.sections.append(Section(position=1, title="the proposal"))
+    db.commit()
+    url = f"/admin/build/DRAFT-1/sections/{reload(db, 'DRAFT-1').sections[0].id}"
+    save(url, {"title": "The proposal"})
+    assert [s.title for s in reload(db, "DRAFT-1").sections] == ["The proposal"]
+
+
+def test_questions_are_kept_together_in_section_order(db, draft, save):
     consultation = reload(db, "DRAFT-1")
     consultation.sections.append(Section(position=1, title="First"))
     consultation.sections.append(Section(position=2, title="Second"))
     db.commit()
     first, second = (s.id for s in reload(db, "DRAFT-1").sections)
-    get_page(
-        "/admin/build/DRAFT-1/questions/q1",
-        method="post",
-        follow_redirects=True,
-        data=question_form(section=str(second)),
-    )
-    get_page(
+    save("/admin/build/DRAFT-1/questions/q1", question_form(section=str(second)))
+    save(
         "/admin/build/DRAFT-1/questions/q3",
-        method="post",
-        follow_redirects=True,
-        data=question_form(kind="text", options="", rationale_prompt="", section=str(first)),
+        question_form(kind="text", options="", rationale_prompt="", section=str(first)),
     )
     assert keys(db) == ["q2", "q3", "q1"]
 
@@ -331,6 +368,45 @@ def test_the_server_refuses_question_changes_once_a_response_is_submitted(
     assert reload(db, "OPEN-1").questions[0].text.startswith("Do you agree")
     assert reload(db, "OPEN-1").sections == []
     assert audit_events(db, "question.") == []
+
+
+@pytest.fixture
+def answered_section(db, answered):
+    section = Section(position=1, title="The proposal")
+    answered.sections.append(section)
+    db.commit()
+    return section
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/admin/build/OPEN-1/questions/q2/delete", "Question q2 cannot be deleted"),
+        (
+            "/admin/build/OPEN-1/sections/{id}/delete",
+            "The section “The proposal” cannot be deleted",
+        ),
+    ],
+)
+def test_the_delete_pages_of_locked_questions_say_why_with_nothing_to_press(
+    answered_section, get_page, url, heading
+):
+    page = get_page(url.format(id=answered_section.id))
+    assert normalise(page.select_one("h1").text) == heading
+    assert "a response has already been submitted" in normalise(
+        page.select_one("#explanation").text
+    )
+    assert page.select_one("#confirm") is None
+    assert page.select_one("main form") is None
+
+
+def test_deleting_a_locked_section_is_refused(db, answered_section, get_page):
+    url = f"/admin/build/OPEN-1/sections/{answered_section.id}/delete"
+    page = get_page(url, method="post")
+    assert "a response has already been submitted" in error_messages(page)[0]
+    assert page.select_one("#confirm") is None  # nothing to press again
+    assert [s.title for s in reload(db, "OPEN-1").sections] == ["The proposal"]
+    assert audit_events(db, "section.") == []
 
 
 def test_the_service_enforces_the_lock(db, answered, secas):

@@ -73,24 +73,70 @@ def test_publishing_now_opens_it_at_once_and_audits_the_opening_time(db, get_pag
     assert event.detail["after"]["opens_at"] != event.detail["before"]["opens_at"]
 
 
-def test_publishing_needs_a_known_choice_and_questions(db, get_page):
-    consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
-    consultation.questions.clear()
-    db.commit()
+def test_publishing_needs_a_known_choice(db, get_page):
+    factories.make_consultation(db, "DRAFT-1", status="draft")
     page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "later"})
     assert error_messages(page) == ["Select when it should open"]
-    page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "now"})
-    assert error_messages(page) == ["DRAFT-1 has no questions: add at least one"]
     assert reload(db, "DRAFT-1").published_at is None
 
 
-def test_a_draft_whose_closing_date_has_passed_cannot_be_published(db, get_page):
+@pytest.fixture
+def without_questions(db):
+    consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
+    consultation.questions.clear()
+    db.commit()
+    return consultation
+
+
+@pytest.fixture
+def past_its_closing_date(db):
     consultation = factories.make_consultation(db, "DRAFT-1", status="draft")
     consultation.opens_at = utcnow() - timedelta(days=10)
     consultation.closes_at = utcnow() - timedelta(days=1)
     db.commit()
+    return consultation
+
+
+UNPUBLISHABLE = [
+    pytest.param(
+        "without_questions", "DRAFT-1 has no questions: add at least one", id="no questions"
+    ),
+    pytest.param(
+        "past_its_closing_date",
+        "DRAFT-1’s closing date has passed: change its dates first",
+        id="closing date passed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("draft", "why"), UNPUBLISHABLE)
+def test_the_publish_page_of_an_unpublishable_draft_says_why_with_nothing_to_press(
+    request, get_page, draft, why
+):
+    request.getfixturevalue(draft)
+    page = get_page("/admin/consultations/DRAFT-1/publish")
+    assert normalise(page.select_one("h1").text) == "DRAFT-1 cannot be published"
+    assert normalise(page.select_one("#explanation").text) == why
+    assert page.select_one("#confirm") is None
+    assert page.select_one("main form") is None
+    assert page.select_one("#back")["href"].endswith("/admin/build/DRAFT-1")
+
+
+@pytest.mark.parametrize(("draft", "why"), UNPUBLISHABLE)
+def test_publishing_an_unpublishable_draft_is_refused(request, db, get_page, draft, why):
+    request.getfixturevalue(draft)
     page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "now"})
-    assert "closing date has passed" in error_messages(page)[0]
+    assert error_messages(page) == [why]
+    assert page.select_one("#confirm") is None  # nothing to press again
+    assert reload(db, "DRAFT-1").published_at is None
+    assert audit_events(db) == []
+
+
+def test_the_publish_page_of_a_published_consultation_offers_nothing_to_press(db, get_page):
+    factories.make_consultation(db, "OPEN-1", status="open")
+    page = get_page("/admin/consultations/OPEN-1/publish")
+    assert normalise(page.select_one("#explanation").text) == "OPEN-1 is already published"
+    assert page.select_one("#confirm") is None
 
 
 def test_extending_shows_a_confirmation_step_before_changing_anything(db, get_page):

@@ -311,7 +311,9 @@ def version(db) -> str:
 
 def test_an_answer_too_long_for_the_server_says_so_and_links_back(client, consultation, signed_in):
     url = respond_url(consultation, "q3")
-    response = client.post(url, data={"answer": "x" * (2 * LIMIT + 1024 * 1024 + 1), "version": "1"})
+    response = client.post(
+        url, data={"answer": "x" * (2 * LIMIT + 1024 * 1024 + 1), "version": "1"}
+    )
     assert response.status_code == 413
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert normalise(page.select_one("h1").text) == "What you sent is too long"

@@ -7,8 +7,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from consult.admin import builder_conflicts as conflicts
 from consult.admin import builder_service as builder
 from consult.admin import documents
+from consult.admin.builder_conflicts import Difference
 from consult.admin.forms import (
     ConfirmForm,
     DetailsForm,
@@ -20,7 +22,7 @@ from consult.admin.forms import (
 from consult.auth.guards import role_required
 from consult.consultations import service as consultations
 from consult.db import get_session, utcnow
-from consult.errors import InvalidInput, QuestionsLocked
+from consult.errors import InvalidInput, QuestionsLocked, StaleEdit
 from consult.models import Consultation, ConsultationKind, Question, QuestionKind, Role
 from consult.responses import forms as response_forms
 from consult.responses.service import answer_text
@@ -45,24 +47,45 @@ def _attempt(session: Session, change: Callable[[], object]) -> str | None:
     return None if problem is None else str(problem)
 
 
-def _attempt_problem(
-    session: Session, change: Callable[[], object]
-) -> InvalidInput | QuestionsLocked | None:
+Refusal = InvalidInput | QuestionsLocked | StaleEdit
+
+
+def _attempt_problem(session: Session, change: Callable[[], object]) -> Refusal | None:
     """Run a service call and commit; a refusal rolls back and is returned."""
     try:
         change()
-    except (InvalidInput, QuestionsLocked) as problem:
+    except (InvalidInput, QuestionsLocked, StaleEdit) as problem:
         session.rollback()
         return problem
     session.commit()
     return None
 
 
-def _show(form, problem: InvalidInput | QuestionsLocked, default) -> None:
+def _show(form, problem: Refusal, default) -> None:
     """Put a refusal's message on the field it names, else on ``default``."""
     named = getattr(problem, "field", None)
     field = form[named] if named and named in form else default
     field.errors = [*field.errors, str(problem)]
+
+
+def _refusal(
+    form,
+    problem: Refusal,
+    default,
+    saved_now: Callable[[], list[Difference]],
+    version: Callable[[], str],
+) -> list[Difference] | None:
+    """Show a refused save on the form. After a colleague's change (StaleEdit), return
+    what is saved now, for the page to show beside what was typed, and let the page carry
+    the version saved now, so that saving again, having seen it, goes through."""
+    if not isinstance(problem, StaleEdit):
+        _show(form, problem, default)
+        return None
+    differences = saved_now()  # read afresh: the rollback expired what the request read
+    form.version.data = version()
+    field = form[differences[0].field] if differences else default
+    field.errors = [*field.errors, str(problem)]
+    return differences
 
 
 def _overview(reference: str) -> str:
@@ -129,19 +152,34 @@ def details(reference: str):
     if request.method == "GET":
         form.kind.data = consultation.kind.value
         form.show_dates(consultation.opens_at, consultation.closes_at)
+        form.version.data = builder.details_version(consultation)
+    conflict = None
     if form.validate_on_submit():
         new_details = _details(form)
         error = _attempt_problem(
             session,
             lambda: builder.update_details(
-                session, consultation, new_details, utcnow(), current_user.id
+                session,
+                consultation,
+                new_details,
+                utcnow(),
+                current_user.id,
+                expected_version=form.version.data or "",
             ),
         )
         if error is None:
             flash("The details are saved.", "success")
             return redirect(_overview(new_details.reference))
-        _show(form, error, form.reference)
-    return render_template("admin/builder/details.html", form=form, consultation=consultation)
+        conflict = _refusal(
+            form,
+            error,
+            form.reference,
+            lambda: conflicts.details(consultation, new_details),
+            lambda: builder.details_version(consultation),
+        )
+    return render_template(
+        "admin/builder/details.html", form=form, consultation=consultation, conflict=conflict
+    )
 
 
 @bp.route("/duplicate", methods=["GET", "POST"])
@@ -171,9 +209,7 @@ def duplicate():
     return render_template("admin/builder/duplicate.html", form=form)
 
 
-def _duplicate(
-    session: Session, source: Consultation, form: DuplicateForm
-) -> InvalidInput | QuestionsLocked | None:
+def _duplicate(session: Session, source: Consultation, form: DuplicateForm) -> Refusal | None:
     details = builder.ConsultationDetails(
         reference=form.reference.data.strip(),
         title=form.title.data.strip(),
@@ -208,7 +244,7 @@ def new_section(reference: str):
     return _section_page(session, consultation, form, None)
 
 
-def _section_page(session: Session, consultation: Consultation, form, section):
+def _section_page(session: Session, consultation: Consultation, form, section, conflict=None):
     return render_template(
         "admin/builder/section.html",
         consultation=consultation,
@@ -216,6 +252,7 @@ def _section_page(session: Session, consultation: Consultation, form, section):
         section=section,
         locked=builder.questions_locked(session, consultation),
         locked_message=builder.LOCKED_MESSAGE,
+        conflict=conflict,
     )
 
 
@@ -225,18 +262,32 @@ def edit_section(reference: str, section_id: int):
     session, consultation = _load(reference)
     section = builder.find_section(consultation, section_id)
     form = SectionForm(obj=section if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = builder.section_version(section)
+    conflict = None
     if form.validate_on_submit():
         error = _attempt_problem(
             session,
             lambda: builder.rename_section(
-                session, consultation, section, form.title.data, current_user.id
+                session,
+                consultation,
+                section,
+                form.title.data,
+                current_user.id,
+                expected_version=form.version.data or "",
             ),
         )
         if error is None:
             flash("The section is renamed.", "success")
             return redirect(_overview(reference))
-        _show(form, error, form.title)
-    return _section_page(session, consultation, form, section)
+        conflict = _refusal(
+            form,
+            error,
+            form.title,
+            lambda: conflicts.section(section, form.title.data),
+            lambda: builder.section_version(section),
+        )
+    return _section_page(session, consultation, form, section, conflict)
 
 
 @bp.post("/<reference>/sections/<int:section_id>/move")
@@ -273,10 +324,13 @@ def delete_section(reference: str, section_id: int):
         explanation="Its questions stay in the consultation, outside any section.",
         change=lambda: builder.delete_section(session, consultation, section, current_user.id),
         done="The section is deleted.",
+        when_locked=f"The section “{section.title}” cannot be deleted",
     )
 
 
-def _confirm_delete(session, consultation, *, heading, explanation, change, done):
+def _confirm_delete(session, consultation, *, heading, explanation, change, done, when_locked=None):
+    """The confirmation page, then the deletion. ``when_locked``, for what the questions'
+    lock covers, is the heading shown instead, with why and no button, once it applies."""
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -284,6 +338,15 @@ def _confirm_delete(session, consultation, *, heading, explanation, change, done
         if error is None:
             flash(done, "success")
             return redirect(_overview(consultation.reference))
+    if when_locked and builder.questions_locked(session, consultation):
+        return render_template(
+            "admin/confirm.html",
+            consultation=consultation,
+            heading=when_locked,
+            explanation=builder.LOCKED_MESSAGE,
+            error=error,
+            has_errors=error is not None,
+        )
     return render_template(
         "admin/builder/delete.html",
         consultation=consultation,
@@ -359,7 +422,7 @@ def new_question(reference: str):
     return _question_page(session, consultation, form, None)
 
 
-def _question_page(session, consultation, form, question):
+def _question_page(session, consultation, form, question, conflict=None):
     return render_template(
         "admin/builder/question.html",
         consultation=consultation,
@@ -367,6 +430,7 @@ def _question_page(session, consultation, form, question):
         question=question,
         locked=builder.questions_locked(session, consultation),
         locked_message=builder.LOCKED_MESSAGE,
+        conflict=conflict,
     )
 
 
@@ -376,18 +440,32 @@ def edit_question(reference: str, key: str):
     session, consultation = _load(reference)
     question = builder.find_question(consultation, key)
     form = _question_form(consultation, question)
+    if request.method == "GET":
+        form.version.data = builder.question_version(question)
+    conflict = None
     if form.validate_on_submit():
         error = _attempt_problem(
             session,
             lambda: builder.update_question(
-                session, consultation, question, _question_details(form), current_user.id
+                session,
+                consultation,
+                question,
+                _question_details(form),
+                current_user.id,
+                expected_version=form.version.data or "",
             ),
         )
         if error is None:
             flash(f"Question {key} is saved.", "success")
             return redirect(_overview(reference))
-        _show(form, error, form.text)
-    return _question_page(session, consultation, form, question)
+        conflict = _refusal(
+            form,
+            error,
+            form.text,
+            lambda: conflicts.question(consultation, question, _question_details(form)),
+            lambda: builder.question_version(question),
+        )
+    return _question_page(session, consultation, form, question, conflict)
 
 
 @bp.post("/<reference>/questions/<key>/move")
@@ -415,6 +493,7 @@ def delete_question(reference: str, key: str):
         explanation=f"“{question.text}” will be removed. Its key {key} is never used again.",
         change=lambda: builder.delete_question(session, consultation, question, current_user.id),
         done=f"Question {key} is deleted.",
+        when_locked=f"Question {key} cannot be deleted",
     )
 
 

@@ -4,19 +4,28 @@ Every change writes an audit event with the state before and after. Questions lo
 soon as any response has been submitted (a revision exists), because a submitted answer
 must keep meaning what the respondent read; the lock is checked here, not only hidden
 in the page.
+
+A page that edits details, a question or a section carries a version: a fingerprint of
+what it showed. A save whose version is no longer the stored one's is refused
+(StaleEdit), so two people editing the same thing never overwrite each other unawares.
+A fingerprint, not a counter, because these tables have no version column, and it moves
+only when what the page shows moves (not when, say, a document is uploaded).
 """
 
+import hashlib
+import json
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
 from consult import audit
 from consult.dates import check_reasonable
-from consult.errors import InvalidInput, NotFound, QuestionsLocked
+from consult.errors import InvalidInput, NotFound, QuestionsLocked, StaleEdit
 from consult.models import (
     RESERVED_QUESTION_KEYS,
     AuditEvent,
@@ -73,6 +82,39 @@ class QuestionDetails:
 # Consultations
 
 
+def fingerprint(snapshot: Any) -> str:
+    """A short digest of a snapshot: the version a page carries."""
+    encoded = json.dumps(snapshot, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:20]
+
+
+def _check_version(expected: str | None, current: str, what: str) -> None:
+    """Refuse a save from a page showing what has changed since. ``expected`` None: a
+    caller with no page (the CLI, a test) checks nothing."""
+    if expected is not None and expected != current:
+        raise StaleEdit(
+            f"A colleague changed {what} after you opened this page. Yours has not been "
+            "saved: compare it with what is saved now, then save again to keep yours"
+        )
+
+
+def _read_again(
+    session: Session, thing: Section | Question, names: list[str] | None = None
+) -> None:
+    """Read a section or question again, as committed by the time the consultation's row
+    was locked (``ensure_questions_editable``): a colleague's change committed since this
+    request read it must show in its version. Deleted meanwhile: NotFound, as if already."""
+    try:
+        session.refresh(thing, names)
+    except InvalidRequestError:
+        raise NotFound(f"That {type(thing).__name__.lower()} has been deleted") from None
+
+
+def details_version(consultation: Consultation) -> str:
+    """The version of the consultation's details, as the details page carries it."""
+    return fingerprint(_details_snapshot(consultation))
+
+
 def _check_details(
     session: Session, details: ConsultationDetails, own_id: int | None, now: datetime
 ) -> None:
@@ -96,6 +138,18 @@ def _check_details(
         raise InvalidInput("The closing date must be after the opening date", "closes_date")
     check_reasonable(details.opens_at, now, "opening date", "opens_date")
     check_reasonable(details.closes_at, now, "closing date", "closes_date")
+
+
+_DETAIL_COLUMNS = (
+    "reference",
+    "title",
+    "kind",
+    "modification",
+    "summary",
+    "opens_at",
+    "closes_at",
+    "published_at",
+)
 
 
 def _details_snapshot(consultation: Consultation) -> dict[str, Any]:
@@ -136,18 +190,25 @@ def update_details(
     details: ConsultationDetails,
     now: datetime,
     actor_id: int | None,
+    *,
+    expected_version: str | None = None,
 ) -> None:
     """Change the details; the reference and dates only while they are not yet in use."""
+    # Read again under the row's lock (PostgreSQL; SQLite has one writer at a time), so
+    # that a colleague's save committed since this request read the row is seen.
+    session.refresh(consultation, list(_DETAIL_COLUMNS), with_for_update={"key_share": True})
+    _check_version(expected_version, details_version(consultation), "these details")
     details = replace(details, reference=canonical_reference(details.reference))
     status = consultation.status_at(now)
     if details.reference != consultation.reference and status is not ConsultationStatus.draft:
         raise InvalidInput(
             "The reference cannot change once published: people have its address", "reference"
         )
-    dates_changed = (details.opens_at, details.closes_at) != (
-        consultation.opens_at,
-        consultation.closes_at,
+    dates_changed = _to_the_minute(details.opens_at, details.closes_at) != _to_the_minute(
+        consultation.opens_at, consultation.closes_at
     )
+    if not dates_changed:  # kept to the second, as publishing now or closing now set them
+        details = replace(details, opens_at=consultation.opens_at, closes_at=consultation.closes_at)
     if dates_changed and status not in (ConsultationStatus.draft, ConsultationStatus.upcoming):
         raise InvalidInput(
             "The dates of an open or closed consultation change only by closing, "
@@ -173,6 +234,12 @@ def update_details(
             before={k: before[k] for k in sorted(changed)},
             after={k: after[k] for k in sorted(changed)},
         )
+
+
+def _to_the_minute(*moments: datetime) -> tuple[datetime, ...]:
+    """Times as the details form shows them, in hours and minutes: a date stored with
+    seconds ("Now", "Close now") comes back from the form without them, unchanged."""
+    return tuple(moment.replace(second=0, microsecond=0) for moment in moments)
 
 
 def duplicate(
@@ -266,12 +333,30 @@ def find_section(consultation: Consultation, section_id: int) -> Section:
     return found
 
 
-def _check_section_title(title: str) -> str:
+def _check_section_title(
+    session: Session, consultation: Consultation, title: str, own: Section | None = None
+) -> str:
+    """The title, stripped, once it is known to be usable and not taken.
+
+    Titles are unique in a consultation, ignoring case, because export-consultation names
+    each question's section by its title: two sections of one title would become one on
+    import. Read from the database, after the lock ``ensure_questions_editable`` takes,
+    so two people adding the same title at once cannot both succeed."""
     title = title.strip()
     if not title:
         raise InvalidInput("Enter the section title")
     if len(title) > 300:
         raise InvalidInput("The section title must be 300 characters or fewer")
+    query = select(Section.title).where(
+        Section.consultation_id == consultation.id, func.lower(Section.title) == title.lower()
+    )
+    if own is not None:
+        query = query.where(Section.id != own.id)
+    taken = session.scalar(query.limit(1))
+    if taken is not None:
+        raise InvalidInput(
+            f"There is already a section called “{taken}”: give each section a different title"
+        )
     return title
 
 
@@ -280,20 +365,34 @@ def add_section(
 ) -> Section:
     """A new section at the end."""
     ensure_questions_editable(session, consultation)
-    section = Section(position=len(consultation.sections) + 1, title=_check_section_title(title))
+    title = _check_section_title(session, consultation, title)
+    section = Section(position=len(consultation.sections) + 1, title=title)
     consultation.sections.append(section)
     session.flush()
     _record(session, "section.added", consultation, actor_id, None, {"title": section.title})
     return section
 
 
+def section_version(section: Section) -> str:
+    """The version of a section, as its page carries it."""
+    return fingerprint({"title": section.title})
+
+
 def rename_section(
-    session: Session, consultation: Consultation, section: Section, title: str, actor_id: int | None
+    session: Session,
+    consultation: Consultation,
+    section: Section,
+    title: str,
+    actor_id: int | None,
+    *,
+    expected_version: str | None = None,
 ) -> None:
     """Give a section a new title."""
     ensure_questions_editable(session, consultation)
+    _read_again(session, section, ["title"])
+    _check_version(expected_version, section_version(section), "this section")
     before = {"title": section.title}
-    section.title = _check_section_title(title)
+    section.title = _check_section_title(session, consultation, title, section)
     _record(session, "section.renamed", consultation, actor_id, before, {"title": section.title})
 
 
@@ -381,6 +480,11 @@ def question_snapshot(question: Question) -> dict[str, Any]:
     }
 
 
+def question_version(question: Question) -> str:
+    """The version of a question, as its page carries it."""
+    return fingerprint(question_snapshot(question))
+
+
 def next_key(session: Session, consultation: Consultation) -> str:
     """The next free ``q<n>``: above every key in use or ever deleted, so none is reused."""
     keys = {q.key for q in consultation.questions}
@@ -435,9 +539,13 @@ def update_question(
     question: Question,
     details: QuestionDetails,
     actor_id: int | None,
+    *,
+    expected_version: str | None = None,
 ) -> None:
     """Change a question; its key stays."""
     ensure_questions_editable(session, consultation)
+    _read_again(session, question)
+    _check_version(expected_version, question_version(question), "this question")
     _check_question(consultation, details)
     before = question_snapshot(question)
     for name, value in _question_fields(details).items():

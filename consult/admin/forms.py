@@ -282,6 +282,7 @@ class DetailsForm(DatesMixin, Form):
         ],
     )
     opens_date, opens_time, closes_date, closes_time = _date_fields()
+    version = HiddenField()  # what the page showed: see builder_service
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def validate_reference(self, field: Field) -> None:
@@ -309,6 +310,7 @@ class SectionForm(Form):
     """A section's title."""
 
     title = _text("Section title", required="Enter the section title")
+    version = HiddenField()  # what the page showed: see builder_service
     submit = SubmitField("Save section", widget=GovSubmitInput())
 
 
@@ -350,6 +352,7 @@ class QuestionDetailsForm(Form):
         description="The most characters a free text answer or rationale may have",
     )
     section = SelectField("Section", widget=GovSelect(), validate_choice=False)
+    version = HiddenField()  # what the page showed: see builder_service
     submit = SubmitField("Save question", widget=GovSubmitInput())
 
     def validate_max_length(self, field: Field) -> None:

@@ -41,18 +41,31 @@ def publish(reference: str):
     form = PublishForm()
     if request.method == "GET":
         form.when.data = "scheduled"
+    error = None
     if form.validate_on_submit():
         open_now = form.when.data == "now"
         try:
             lifecycle.publish(session, consultation, utcnow(), current_user.id, open_now=open_now)
         except InvalidInput as problem:
             session.rollback()
-            form.when.errors = [*form.when.errors, str(problem)]
+            error = str(problem)
         else:
             session.commit()
             when = "is open now" if open_now else f"opens at {uk_datetime(consultation.opens_at)}"
             flash(f"{reference} is published: it {when}.", "success")
             return redirect(_after_action(reference))
+    refusal = lifecycle.cannot_publish(consultation, utcnow())
+    if refusal is not None:  # nothing to press: say why
+        return render_template(
+            "admin/confirm.html",
+            consultation=consultation,
+            heading=f"{reference} cannot be published",
+            explanation=refusal,
+            error=error,
+            has_errors=error is not None,
+        )
+    if error is not None:
+        form.when.errors = [*form.when.errors, error]
     return render_template("admin/publish.html", consultation=consultation, form=form)
 
 

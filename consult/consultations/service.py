@@ -100,6 +100,18 @@ def found(
     return consultation
 
 
+def cannot_publish(consultation: Consultation, now: datetime) -> str | None:
+    """Why the consultation cannot be published now, or None: the publish page says so
+    instead of offering a button that would be refused."""
+    if consultation.published_at is not None:
+        return f"{consultation.reference} is already published"
+    if not consultation.questions:
+        return f"{consultation.reference} has no questions: add at least one"
+    if consultation.closes_at <= now:
+        return f"{consultation.reference}’s closing date has passed: change its dates first"
+    return None
+
+
 def publish(
     session: Session,
     consultation: Consultation,
@@ -110,14 +122,9 @@ def publish(
 ) -> None:
     """Publish a draft: scheduled (it opens at its ``opens_at``) or, with ``open_now``,
     open at once (``opens_at`` := now)."""
-    if consultation.published_at is not None:
-        raise InvalidInput(f"{consultation.reference} is already published")
-    if not consultation.questions:
-        raise InvalidInput(f"{consultation.reference} has no questions: add at least one")
-    if consultation.closes_at <= now:
-        raise InvalidInput(
-            f"{consultation.reference}’s closing date has passed: change its dates first"
-        )
+    refusal = cannot_publish(consultation, now)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     before = {"status": "draft", "opens_at": consultation.opens_at.isoformat()}
     if open_now and consultation.opens_at > now:
         consultation.opens_at = now
