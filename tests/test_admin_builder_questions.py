@@ -162,13 +162,15 @@ def test_bad_questions_are_explained_and_nothing_changes(db, draft, get_page, ov
 
 
 def test_moving_a_question_down_and_up(db, draft, get_page):
-    get_page(
+    page = get_page(
         "/admin/build/DRAFT-1/questions/q1/move",
         method="post",
         follow_redirects=True,
         data={"direction": "down"},
     )
     assert keys(db) == ["q2", "q1", "q3"]
+    # The banner takes focus: it says where the question went.
+    assert banner(page) == "Success Question q1 is now question 2 of 3."
     get_page(
         "/admin/build/DRAFT-1/questions/q3/move",
         method="post",
@@ -238,13 +240,14 @@ def test_sections_can_be_added_renamed_reordered_and_deleted(db, draft, get_page
     sections = reload(db, "DRAFT-1").sections
     first, second = sections[0].id, sections[1].id
     save(f"/admin/build/DRAFT-1/sections/{second}", {"title": "Costs"})
-    get_page(
+    page = get_page(
         f"/admin/build/DRAFT-1/sections/{second}/move",
         method="post",
         follow_redirects=True,
         data={"direction": "up"},
     )
     assert [s.title for s in reload(db, "DRAFT-1").sections] == ["Costs", "The proposal"]
+    assert banner(page) == "Success Section “Costs” is now section 1 of 2."
     get_page(f"/admin/build/DRAFT-1/sections/{first}/delete", method="post", follow_redirects=True)
     assert [s.title for s in reload(db, "DRAFT-1").sections] == ["Costs"]
     assert [e.action for e in audit_events(db, "section.")] == [

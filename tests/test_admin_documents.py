@@ -74,11 +74,14 @@ def test_documents_keep_their_order_and_can_be_moved(db, consultation, get_page)
     titles = [d.title for d in reload(db, "SSI-2017").documents]
     assert titles == ["Consultation document", "Appendix A – Consultation response form"]
     second = reload(db, "SSI-2017").documents[1]
-    get_page(
+    page = get_page(
         f"/admin/build/SSI-2017/documents/{second.id}/move",
         method="post",
         data={"direction": "up"},
         follow_redirects=True,
+    )
+    assert normalise(page.select_one(".govuk-notification-banner").text) == (
+        "Success “Appendix A – Consultation response form” is now document 1 of 2."
     )
     public = get_page("/consultations/SSI-2017")
     assert [normalise(a.text) for a in public.select(".consult-document a")] == [

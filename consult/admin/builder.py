@@ -300,16 +300,25 @@ def move_section(reference: str, section_id: int):
         session,
         reference,
         lambda: builder.move_section(session, consultation, section, direction, current_user.id),
+        lambda: _now_at(f"Section “{section.title}”", "section", section, consultation.sections),
     )
 
 
-def _after_move(session: Session, reference: str, change: Callable[[], object]):
+def _after_move(
+    session: Session, reference: str, change: Callable[[], object], moved: Callable[[], str]
+):
+    """Make the move; the banner (which takes focus) says where the item is now."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(_overview(reference))
     error = _attempt(session, change)
-    flash(error or "The order is saved.", "error" if error else "success")
+    flash(error or moved(), "error" if error else "success")
     return redirect(_overview(reference))
+
+
+def _now_at(name: str, noun: str, item: object, items: list) -> str:
+    """Where a moved item is now: 'Question q5 is now question 4 of 6.'"""
+    return f"{name} is now {noun} {items.index(item) + 1} of {len(items)}."
 
 
 @bp.route("/<reference>/sections/<int:section_id>/delete", methods=["GET", "POST"])
@@ -478,6 +487,7 @@ def move_question(reference: str, key: str):
         session,
         reference,
         lambda: builder.move_question(session, consultation, question, direction, current_user.id),
+        lambda: _now_at(f"Question {question.key}", "question", question, consultation.questions),
     )
 
 
@@ -649,6 +659,7 @@ def move_document(reference: str, document_id: int):
         lambda: documents.move_document(
             session, consultation, document, direction, current_user.id
         ),
+        lambda: _now_at(f"“{document.title}”", "document", document, consultation.documents),
     )
 
 
