@@ -316,6 +316,36 @@ def test_many_answers_show_a_preview_and_a_link_to_all_of_them(get_page, db, as_
     assert link["href"] == summary_url("MANY-1", "/questions/q1")
 
 
+def test_a_long_rationale_shows_its_start_in_the_preview_and_the_rest_on_request(
+    get_page, db, as_panel
+):
+    consultation = factories.make_consultation(db, "MANY-1", status="open")
+    long = "We need longer. " * 200  # 3,200 characters
+    factories.make_response(
+        db, consultation, respondent_of(db, "Verbose Ltd", PartyCategory.small_supplier),
+        answers("No", long),
+    )  # fmt: skip
+    factories.make_response(
+        db, consultation, respondent_of(db, "Brief Ltd", PartyCategory.small_supplier),
+        answers("Yes", "Fine."),
+    )  # fmt: skip
+    page = get_page(summary_url("MANY-1"))
+    cells = {row[0]: row[-1] for row in table_rows(page, "answers-q1")}
+    assert cells["Brief Ltd"] == "Fine."
+    cell = page.select("#answers-q1 tbody tr")[0].select("td")[-1]
+    shown = cell.select_one(".consult-pre-wrap").text
+    assert len(shown) <= 1_001 and shown.endswith("…")
+    rest = cell.select_one("details.consult-rest")
+    assert normalise(rest.select_one("summary").text) == (
+        f"Show the rest ({len(long) - len(shown) + 1:,} more characters)"
+    )
+    # Nothing is lost: the start and the rest make the whole rationale.
+    assert shown[:-1] + rest.select_one(".govuk-details__text").text.strip()[1:] == long.strip()
+    # The page of all the answers shows it whole.
+    page = get_page(summary_url("MANY-1", "/questions/q1"))
+    assert long.strip() in normalise(page.select_one("#answers").text)
+
+
 def test_a_consultation_of_hundreds_of_questions_has_its_summary(get_page, db, as_panel):
     # SQLite refuses a compound SELECT of more than 500 parts.
     many = [

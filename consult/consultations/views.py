@@ -134,6 +134,7 @@ def _what_respondents_said(consultation: Consultation, now) -> dict:
         "charts": {q.id: bar_chart(published.tally(q)) for q in published.questions if q.is_choice},
         "previews": summary_answers.previews(get_session(), published),
         "preview_size": summary_answers.PREVIEW_SIZE,
+        "preview_text_limit": summary_answers.PREVIEW_TEXT_LIMIT,
     }
 
 

@@ -45,6 +45,9 @@ from consult.summaries.service import (
 PAGE_SIZE = 25
 # How many answers the summary page shows under each question before "see all".
 PREVIEW_SIZE = 5
+# In the preview, a longer answer or rationale shows this many characters, and the rest
+# behind "Show the rest": one long answer should not bury the four beside it.
+PREVIEW_TEXT_LIMIT = 1_000
 MAX_WORDS = 8
 CURLY_APOSTROPHES = ("\u2019", "\u2018")
 MAX_WORD_LENGTH = 100

@@ -109,6 +109,7 @@ def _summary_body(consultation: Consultation, version: Version, page: int, now: 
         charts={q.id: bar_chart(data.tally(q)) for q in data.questions if q.is_choice},
         previews=answers.previews(session, data),
         preview_size=answers.PREVIEW_SIZE,
+        preview_text_limit=answers.PREVIEW_TEXT_LIMIT,
         respondents=service.respondents_page(session, data, page, RESPONDENTS_PER_PAGE),
         page=page,
         per_page=RESPONDENTS_PER_PAGE,
