@@ -164,3 +164,24 @@ def test_another_consultations_document_is_not_found(db, consultation, get_page)
     document = reload(db, "SSI-2017").documents[0]
     factories.make_consultation(db, "OTHER-1")
     get_page(f"/admin/build/OTHER-1/documents/{document.id}", status=404)
+
+
+def test_a_second_document_with_the_same_title_is_refused(db, consultation, get_page):
+    upload(get_page, "Consultation document", PDF_BYTES, "ssi.pdf")
+    page = upload(get_page, "consultation DOCUMENT ", PDF_BYTES, "again.pdf")
+    assert error_messages(page) == [
+        "There is already a document called “consultation DOCUMENT”: give each document a "
+        "different title"
+    ]
+    assert page.select_one(".govuk-error-summary a")["href"] == "#title"
+    assert [d.title for d in reload(db, "SSI-2017").documents] == ["Consultation document"]
+    # A document keeps its own title when its file is replaced.
+    [document] = reload(db, "SSI-2017").documents
+    page = upload(
+        get_page,
+        "Consultation document",
+        PDF_BYTES + b"%v2",
+        "ssi-v2.pdf",
+        url=f"/admin/build/SSI-2017/documents/{document.id}",
+    )
+    assert "is saved" in normalise(page.select_one(".govuk-notification-banner").text)

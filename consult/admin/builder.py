@@ -599,7 +599,7 @@ def new_document(reference: str):
     session, consultation = _load(reference)
     form = DocumentForm()
     if form.validate_on_submit():
-        error = _attempt(
+        problem = _attempt_problem(
             session,
             lambda: documents.add_document(
                 session,
@@ -610,10 +610,10 @@ def new_document(reference: str):
                 **_file_options(),
             ),
         )
-        if error is None:
+        if problem is None:
             flash(f"“{form.title.data.strip()}” is uploaded.", "success")
             return redirect(_overview(reference))
-        form.file.errors = [*form.file.errors, error]
+        _show(form, problem, form.file)
     return render_template(
         "admin/builder/document.html", consultation=consultation, form=form, document=None
     )
@@ -626,7 +626,7 @@ def edit_document(reference: str, document_id: int):
     document = documents.find_document(consultation, document_id)
     form = DocumentForm(obj=document if request.method == "GET" else None)
     if form.validate_on_submit():
-        error = _attempt(
+        problem = _attempt_problem(
             session,
             lambda: documents.update_document(
                 session,
@@ -638,10 +638,10 @@ def edit_document(reference: str, document_id: int):
                 **_file_options(),
             ),
         )
-        if error is None:
+        if problem is None:
             flash(f"“{document.title}” is saved.", "success")
             return redirect(_overview(reference))
-        form.file.errors = [*form.file.errors, error]
+        _show(form, problem, form.file)
     return render_template(
         "admin/builder/document.html", consultation=consultation, form=form, document=document
     )

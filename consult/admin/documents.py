@@ -26,12 +26,21 @@ def find_document(consultation: Consultation, document_id: int) -> Document:
     return found
 
 
-def _title(title: str) -> str:
+def _title(consultation: Consultation, title: str, document: Document | None = None) -> str:
+    """The title cleaned, unless empty, too long, or another of the consultation's
+    documents has it (ignoring case): the public page lists documents by title."""
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("Enter the document’s title")
+        raise InvalidInput("Enter the document’s title", "title")
     if len(title) > 300:
-        raise InvalidInput("The title must be 300 characters or fewer")
+        raise InvalidInput("The title must be 300 characters or fewer", "title")
+    if any(
+        d is not document and d.title.casefold() == title.casefold() for d in consultation.documents
+    ):
+        raise InvalidInput(
+            f"There is already a document called “{title}”: give each document a different title",
+            "title",
+        )
     return title
 
 
@@ -63,7 +72,7 @@ def add_document(
     actor_id: int | None,
 ) -> Document:
     """Check and store an upload and list it last among the consultation's documents."""
-    title = _title(title)
+    title = _title(consultation, title)
     checked = _checked(*upload, root, max_bytes)
     files.store(checked, root, AREA)
     document = Document(
@@ -92,7 +101,7 @@ def update_document(
     actor_id: int | None,
 ) -> None:
     """Change the title and, when a file is given, replace the file (same place in the list)."""
-    title = _title(title)
+    title = _title(consultation, title, document)
     before = _snapshot(document)
     stream, filename = upload
     if stream is not None and filename:
