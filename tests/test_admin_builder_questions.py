@@ -352,6 +352,16 @@ def test_the_overview_explains_why_questions_are_locked(answered, get_page):
 
 
 @pytest.mark.parametrize(
+    "url", ["/admin/build/OPEN-1/questions/q1", "/admin/build/OPEN-1/sections/new"]
+)
+def test_a_locked_edit_page_offers_no_save_button(answered, get_page, url):
+    page = get_page(url)
+    assert "Questions are locked" in normalise(page.select_one("#questions-locked").text)
+    assert page.select_one("main form button, main form [type=submit]") is None
+    assert normalise(page.select_one("#cannot-save").text).startswith("Back to OPEN-1")
+
+
+@pytest.mark.parametrize(
     ("url", "data"),
     [
         ("/admin/build/OPEN-1/questions/new", question_form()),
