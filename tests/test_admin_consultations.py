@@ -241,7 +241,7 @@ def test_extend_in_summer_converts_british_summer_time_to_utc(db, get_page):
         ("5:30 pm", 17, 30),
         ("5.30p.m.", 17, 30),
         ("9am", 9, 0),
-        ("12am", 0, 0),
+        ("12:30am", 0, 30),
         ("12pm", 12, 0),
         ("midday", 12, 0),
         ("17.45", 17, 45),
@@ -316,8 +316,22 @@ def error_messages(page) -> list[str]:
         (
             {"closes_date": ["1", "7", "2040"], "closes_time": "midnight", "reason": "x"},
             [
-                "Enter the new closing time as 23:59 for the end of a day, or 00:00 for its "
-                "start: midnight could be either"
+                "The new closing time cannot be midnight, which could be read as the start or "
+                "the end of a day: enter 23:59 for the end of the day, or 00:01 for its start"
+            ],
+        ),
+        (
+            {"closes_date": ["1", "7", "2040"], "closes_time": "12am", "reason": "x"},
+            [
+                "The new closing time cannot be midnight, which could be read as the start or "
+                "the end of a day: enter 23:59 for the end of the day, or 00:01 for its start"
+            ],
+        ),
+        (
+            {"closes_date": ["1", "7", "2040"], "closes_time": "00:00", "reason": "x"},
+            [
+                "The new closing time cannot be midnight, which could be read as the start or "
+                "the end of a day: enter 23:59 for the end of the day, or 00:01 for its start"
             ],
         ),
         (

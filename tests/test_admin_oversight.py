@@ -204,7 +204,7 @@ def test_an_allowance_ending_before_close_is_refused(
     assert error_summary(page)[0].startswith("The date must be after the consultation closes")
 
 
-def test_an_allowance_until_5pm_is_read_in_uk_time(
+def test_an_allowance_until_half_past_5pm_is_read_in_uk_time(
     db, consultation, organisation, signed_in, get_page
 ):
     page = grant(get_page, organisation, until_time="5:30pm")

@@ -45,7 +45,11 @@ def test_colleagues_are_told_of_a_submission_and_the_submitter_gets_the_receipt(
     assert f"Receipt reference: {response.receipt}" in told.body
     assert "This is the version that counts." in told.body
     assert "/consultations/SSI-2017/response" in told.body
-    assert "/account/preferences" in told.body
+    assert told.body.endswith(
+        "You get this e-mail because you respond for British Gas on Consult. You can turn "
+        "these e-mails off.\n\nTo change which e-mails you get, go to "
+        "http://localhost/account/preferences"
+    )
 
 
 def test_an_amendment_names_its_revision(

@@ -165,17 +165,20 @@ class UkTimeField(StringField):
     def post_validate(self, form: FlaskForm, validation_stopped: bool) -> None:
         if validation_stopped:
             return
+        midnight = ValidationError(
+            f"The {self.noun} cannot be midnight, which could be read as the start or the end "
+            "of a day: enter 23:59 for the end of the day, or 00:01 for its start"
+        )
         try:
             clock = parse_clock(self.data or "")
         except ValueError:
             if "midnight" in (self.data or "").lower():
-                raise ValidationError(
-                    f"Enter the {self.noun} as 23:59 for the end of a day, or 00:00 for its "
-                    "start: midnight could be either"
-                ) from None
+                raise midnight from None
             raise ValidationError(
                 f"Enter the {self.noun} as a time of day, like 17:00 or 5pm"
             ) from None
+        if clock == time(0, 0):  # "00:00" or "12am", shown as "midnight on 30 December"
+            raise midnight
         day = form[self.day].data
         if isinstance(day, date) and not exists_in_the_uk(day, clock):
             raise ValidationError(

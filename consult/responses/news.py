@@ -13,10 +13,6 @@ from consult.models import Response, Revision, Role, User
 
 COLLEAGUE_SUBMITTED = "colleague_submitted"
 COLLEAGUE_WITHDREW = "colleague_withdrew"
-WHY = (
-    "You get this e-mail because you asked to be told when a colleague submits or "
-    "withdraws your organisation's response."
-)
 
 
 def queue_submitted(session: Session, response: Response, revision: Revision, user: User) -> int:
@@ -91,7 +87,11 @@ def _queue(
         .order_by(User.id)
     ).all()
     for colleague in colleagues:
-        body = [f"Dear {colleague.name},", "", *lines, "", WHY, *preferences_footer()]
+        why = (
+            f"You get this e-mail because you respond for {response.organisation.name} on "
+            "Consult. You can turn these e-mails off."
+        )
+        body = [f"Dear {colleague.name},", "", *lines, "", why, *preferences_footer()]
         mail.queue(
             session,
             colleague.email,
