@@ -126,7 +126,8 @@ def test_the_publish_page_of_an_unpublishable_draft_says_why_with_nothing_to_pre
 def test_publishing_an_unpublishable_draft_is_refused(request, db, get_page, draft, why):
     request.getfixturevalue(draft)
     page = get_page("/admin/consultations/DRAFT-1/publish", method="post", data={"when": "now"})
-    assert error_messages(page) == [why]
+    assert normalise(page.select_one("h1").text) == "DRAFT-1 cannot be published"
+    assert normalise(page.select_one("#explanation").text) == why
     assert page.select_one("#confirm") is None  # nothing to press again
     assert reload(db, "DRAFT-1").published_at is None
     assert audit_events(db) == []

@@ -256,13 +256,17 @@ def test_secas_revokes_a_late_allowance(db, consultation, organisation, signed_i
 def test_revoking_a_missing_allowance_is_explained(consultation, organisation, signed_in, get_page):
     url = f"/admin/consultations/SSI-2017/organisations/{organisation.id}/late-allowance/revoke"
     page = get_page(url)
-    assert normalise(page.select_one("#explanation").text) == (
-        "British Gas has no late allowance to revoke."
-    )
+    assert normalise(page.select_one("h1").text) == "British Gas has no late allowance"
+    assert normalise(page.select_one("#explanation").text) == "There is nothing to revoke."
     assert page.select_one("main form") is None
+    # A colleague revoked it since this page was opened.
     page = get_page(url, method="post", data={"reason": "Twice"})
-    assert error_summary(page) == ["British Gas has no late allowance to revoke"]
-    assert page.select_one(".govuk-error-summary a")["href"] == "#explanation"
+    assert normalise(page.select_one("h1").text) == "British Gas has no late allowance"
+    assert normalise(page.select_one("#explanation").text) == (
+        "There is nothing to revoke: it may have been revoked since you opened the page. "
+        "Nothing was changed."
+    )
+    assert page.select_one(".govuk-error-summary") is None
 
 
 def test_secas_reads_every_revision_of_a_response(

@@ -193,14 +193,17 @@ def revoke_late_allowance(reference: str, organisation_id: int):
     organisation = organisation_service.get_organisation(session, organisation_id)
     form = RevokeForm()
     if oversight.get_allowance(session, consultation, organisation.id) is None:
-        # Nothing to revoke (or a colleague revoked it since this page was opened).
+        since = (
+            ": it may have been revoked since you opened the page. Nothing was changed."
+            if request.method == "POST"
+            else "."
+        )
         return render_template(
             "admin/people/revoke.html",
             form=form,
             consultation=consultation,
             organisation=organisation,
-            missing=f"{organisation.name} has no late allowance to revoke",
-            has_errors=request.method == "POST",
+            missing=f"There is nothing to revoke{since}",
         )
     if form.validate_on_submit():
         try:
