@@ -12,6 +12,7 @@ from consult.admin import builder_service as builder
 from consult.admin import documents
 from consult.admin.builder_conflicts import Difference
 from consult.admin.forms import (
+    QUESTION_KIND_LABELS,
     ConfirmForm,
     DetailsForm,
     DocumentForm,
@@ -440,6 +441,7 @@ def _question_page(session, consultation, form, question, conflict=None):
         locked=builder.questions_locked(session, consultation),
         locked_message=builder.LOCKED_MESSAGE,
         conflict=conflict,
+        question_kinds=QUESTION_KIND_LABELS,
     )
 
 
