@@ -157,6 +157,10 @@ class Organisation(Base):
         Index("organisation_name_ignoring_case", func.lower(name), unique=True).ddl_if(
             dialect="postgresql"
         ),
+        # The same for SEC Party identifiers (migration 0015).
+        Index(
+            "organisation_sec_party_id_ignoring_case", func.lower(sec_party_id), unique=True
+        ).ddl_if(dialect="postgresql"),
     )
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")
@@ -336,6 +340,13 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The application refuses a second document of the same title in a consultation
+    # first; on PostgreSQL this stops two added at the same moment (migration 0015).
+    __table_args__ = (
+        Index(
+            "document_title_ignoring_case", consultation_id, func.lower(title), unique=True
+        ).ddl_if(dialect="postgresql"),
+    )
 
     consultation: Mapped[Consultation] = relationship(back_populates="documents")
 

@@ -152,6 +152,40 @@ def test_two_people_adding_names_differing_only_in_case_at_once_is_a_clear_refus
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.created")) is None
 
 
+@only_postgresql_allows_the_race
+def test_two_people_giving_the_same_sec_party_identifier_at_once_is_a_clear_refusal(
+    app, db, signed_in, client
+):
+    engine = app.extensions["consult.engine"]
+    sessions = app.extensions["consult.sessionmaker"]
+    added = []
+
+    def colleague_saves_it_first(session, _context, _instances) -> None:
+        if not added and any(isinstance(o, Organisation) for o in session.new):
+            added.append(True)
+            with engine.begin() as connection:
+                connection.execute(
+                    insert(Organisation).values(
+                        name="Other Co",
+                        category=PartyCategory.small_supplier,
+                        sec_party_id="SEC0999",
+                        active=True,
+                    )
+                )
+
+    event.listen(sessions, "before_flush", colleague_saves_it_first)
+    try:
+        response = client.post(
+            "/admin/organisations/new",
+            data={"name": "Another Co", "category": "large_supplier", "sec_party_id": "sec0999"},
+        )
+    finally:
+        event.remove(sessions, "before_flush", colleague_saves_it_first)
+    assert added and response.status_code == 409
+    db.expire_all()
+    assert db.scalars(select(Organisation.name)).all() == ["Other Co"]
+
+
 def test_an_unknown_category_is_refused_not_a_server_error(signed_in, get_page):
     page = get_page(
         "/admin/organisations/new", method="post", data={"name": "X", "category": "giant"}

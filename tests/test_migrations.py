@@ -7,13 +7,20 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consult import migrate
 from consult.db import make_engine, utcnow
-from consult.models import Attachment, Organisation, PartyCategory, Response, Revision
+from consult.models import (
+    Attachment,
+    Document,
+    Organisation,
+    PartyCategory,
+    Response,
+    Revision,
+)
 from consult.responses import attachments
 from consult.responses import service as responses
 from tests import factories
@@ -235,3 +242,49 @@ def test_upgrade_to_0014_tells_everyone_already_registered_of_colleagues_respons
     migrate_to(engine, "0013")
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM user_account")) == 1
+        columns = {c["name"] for c in inspect(connection).get_columns("user_account")}
+    assert "notify_colleagues" not in columns and "notify_reminders" in columns
+
+
+only_postgresql_has_0015s_indexes = pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="0015 adds its indexes on PostgreSQL only: on SQLite writers take turns",
+)
+
+
+@only_postgresql_has_0015s_indexes
+def test_upgrade_to_0015_stops_at_shared_party_identifiers_and_document_titles(app, db):
+    engine = app.extensions["consult.engine"]
+    migrate_to(engine, "0014")
+    for name, party in (("EDF Energy", "SEC0001"), ("E.ON", "sec0001"), ("SSE", "SEC0002")):
+        factories.make_organisation(db, name).sec_party_id = party
+    consultation = factories.make_consultation(db, "SSI-2017")
+    for title in ("Consultation document", "CONSULTATION DOCUMENT", "Appendix A"):
+        consultation.documents.append(
+            Document(
+                title=title, filename="a.pdf", content_type="application/pdf", size=1, sha256="0"
+            )
+        )
+    db.commit()
+    db.close()
+
+    with pytest.raises(RuntimeError) as stopped:
+        migrate_to(engine, "head")
+    assert str(stopped.value) == (
+        "Organisations share an SEC Party identifier: 'E.ON' and 'EDF Energy'. A consultation "
+        "has documents of the same title: 'CONSULTATION DOCUMENT' and 'Consultation "
+        "document'. Change all but one of each, then upgrade again."
+    )
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE organisation SET sec_party_id = NULL WHERE name = 'E.ON'"))
+        connection.execute(text("DELETE FROM document WHERE title = 'CONSULTATION DOCUMENT'"))
+    migrate_to(engine, "head")
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text("UPDATE organisation SET sec_party_id = 'sec0002' WHERE name = 'E.ON'")
+        )
+    migrate_to(engine, "0014")
+    with engine.begin() as connection:  # gone again on the way down
+        connection.execute(
+            text("UPDATE organisation SET sec_party_id = 'sec0002' WHERE name = 'E.ON'")
+        )
