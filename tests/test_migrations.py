@@ -283,6 +283,8 @@ def test_upgrade_to_0015_stops_at_shared_party_identifiers_and_document_titles(a
         connection.execute(
             text("UPDATE organisation SET sec_party_id = 'sec0002' WHERE name = 'E.ON'")
         )
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("UPDATE document SET title = 'appendix a'"))
     migrate_to(engine, "0014")
     with engine.begin() as connection:  # gone again on the way down
         connection.execute(
