@@ -170,7 +170,7 @@ def test_a_second_document_with_the_same_title_is_refused(db, consultation, get_
     upload(get_page, "Consultation document", PDF_BYTES, "ssi.pdf")
     page = upload(get_page, "consultation DOCUMENT ", PDF_BYTES, "again.pdf")
     assert error_messages(page) == [
-        "There is already a document called “consultation DOCUMENT”: give each document a "
+        "There is already a document called “Consultation document”: give each document a "
         "different title"
     ]
     assert page.select_one(".govuk-error-summary a")["href"] == "#title"

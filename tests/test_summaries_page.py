@@ -337,7 +337,10 @@ def test_a_long_rationale_shows_its_start_in_the_preview_and_the_rest_on_request
     assert len(shown) <= 1_001 and shown.endswith("…")
     rest = cell.select_one("details.consult-rest")
     assert normalise(rest.select_one("summary").text) == (
-        f"Show the rest ({len(long) - len(shown) + 1:,} more characters)"
+        f"Show the rest of Verbose Ltd’s rationale ({len(long) - len(shown) + 1:,} more characters)"
+    )
+    assert normalise(rest.select_one("summary .govuk-visually-hidden").text) == (
+        "of Verbose Ltd’s rationale"
     )
     # Nothing is lost: the start and the rest make the whole rationale.
     assert shown[:-1] + rest.select_one(".govuk-details__text").text.strip()[1:] == long.strip()

@@ -34,11 +34,18 @@ def _title(consultation: Consultation, title: str, document: Document | None = N
         raise InvalidInput("Enter the document’s title", "title")
     if len(title) > 300:
         raise InvalidInput("The title must be 300 characters or fewer", "title")
-    if any(
-        d is not document and d.title.casefold() == title.casefold() for d in consultation.documents
-    ):
+    same = next(
+        (
+            d
+            for d in consultation.documents
+            if d is not document and d.title.casefold() == title.casefold()
+        ),
+        None,
+    )
+    if same is not None:
         raise InvalidInput(
-            f"There is already a document called “{title}”: give each document a different title",
+            f"There is already a document called “{same.title}”: give each document a "
+            "different title",
             "title",
         )
     return title

@@ -161,20 +161,25 @@ def organisation_choices(organisations) -> list[SelectChoice]:
     ]
 
 
+def _audit_reason(missing: str) -> TextAreaField:
+    """Why SECAS did something, kept in the audit log; ``missing``: the message when empty."""
+    return TextAreaField(
+        "Reason",
+        description="Recorded in the audit log",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message=missing),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+
+
 class LateAllowanceForm(Form):
     """Until when (UK time) an organisation may submit after close, and why."""
 
     until_date = GovDateField("Allowed until", noun="date", description="For example, 28 6 2017")
     until_time = UkTimeField("Time", "time", day="until_date")
-    reason = TextAreaField(
-        "Reason",
-        description="Recorded in the audit log",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Enter the reason for the late allowance"),
-            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
-        ],
-    )
+    reason = _audit_reason("Enter the reason for the late allowance")
     submit = SubmitField("Grant late allowance", widget=GovSubmitInput())
 
     def until(self) -> datetime:
@@ -185,15 +190,7 @@ class LateAllowanceForm(Form):
 class RevokeForm(Form):
     """Why an organisation's late allowance is revoked."""
 
-    reason = TextAreaField(
-        "Reason",
-        description="Recorded in the audit log",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Enter the reason for revoking the late allowance"),
-            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
-        ],
-    )
+    reason = _audit_reason("Enter the reason for revoking the late allowance")
     submit = SubmitField("Revoke late allowance", widget=GovSubmitInput())
 
 
