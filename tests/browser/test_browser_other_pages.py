@@ -100,6 +100,7 @@ def test_secas_other_pages(
     sign_in(page, base_url, secas)
 
     visit(page, f"{admin}/organisations/{organisation.id}/edit", assert_accessible, clear="Name")
+    visit(page, f"{admin}/build/SSI-2017/questions/q1", assert_accessible)  # locked: as it is
     visit(page, f"{admin}/users/{colleague.id}/two-factor/reset", assert_accessible)
     visit(
         page,
