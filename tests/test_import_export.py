@@ -244,6 +244,17 @@ def test_import_refuses_a_duplicate_reference(app, db, write_json):
             "questions: the keys 'q1' and 'Q1' differ only in case: use one of them",
         ),
         (with_question_changes(0, section=" "), "questions[0].section: must not be blank"),
+        (
+            {
+                **DOCUMENT,
+                "questions": [
+                    {**DOCUMENT["questions"][0], "section": "Impact"},
+                    {**DOCUMENT["questions"][1], "section": " impact "},
+                    DOCUMENT["questions"][2],
+                ],
+            },
+            "questions: the sections 'Impact' and 'impact' differ only in case: use one of them",
+        ),
         (with_question_changes(0, section=7), "questions[0].section: must be a string"),
         (with_changes(questions=[{"kind": "text"}]), "questions[0].key: is required"),
         ([DOCUMENT], "must be a JSON object"),

@@ -230,7 +230,23 @@ def _questions(value: Any, problems: _Problems) -> list[Question]:
             problems.add("questions", f"the keys {named} differ only in case: use one of them")
         elif len(keys) > 1:
             problems.add("questions", f"the key '{keys[0]}' is used more than once")
+    _check_section_spellings(value, problems)
     return questions
+
+
+def _check_section_spellings(specs: list, problems: _Problems) -> None:
+    """Questions of one section title (spaces around it aside) share a section; the builder
+    holds titles unique ignoring case, so a file must not spell one two ways."""
+    spellings_of: dict[str, list[str]] = {}
+    for spec in specs:
+        title = spec.get("section") if isinstance(spec, dict) else None
+        if isinstance(title, str) and title.strip():
+            spellings_of.setdefault(title.strip().lower(), []).append(title.strip())
+    for titles in spellings_of.values():
+        spellings = list(dict.fromkeys(titles))
+        if len(spellings) > 1:
+            named = " and ".join(f"'{title}'" for title in spellings)
+            problems.add("questions", f"the sections {named} differ only in case: use one of them")
 
 
 def _question(spec: dict, index: int, problems: _Problems) -> Question:
