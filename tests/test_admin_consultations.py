@@ -338,8 +338,15 @@ def error_messages(page) -> list[str]:
         (
             {"closes_date": ["25", "3", "2029"], "closes_time": "1:30am", "reason": "x"},
             [
-                "The new closing time 01:30 does not happen on 25 March 2029 in the UK: the "
+                "The new closing time 01:30 on 25 March 2029 does not happen in the UK: the "
                 "clocks go forward from 1am to 2am. Enter a time before 1am or from 2am"
+            ],
+        ),
+        (
+            {"closes_date": ["28", "10", "2029"], "closes_time": "1:15am", "reason": "x"},
+            [
+                "The new closing time 01:15 on 28 October 2029 happens twice in the UK: the "
+                "clocks go back from 2am to 1am. Enter a time before 1am or from 2am"
             ],
         ),
         (

@@ -145,6 +145,13 @@ def exists_in_the_uk(day: date, clock: time) -> bool:
     )
 
 
+def happens_twice_in_the_uk(day: date, clock: time) -> bool:
+    """Whether a UK clock shows ``clock`` twice on ``day``: in the hour repeated when the
+    clocks go back (1am to 2am on the last Sunday of October)."""
+    first = datetime.combine(day, clock, tzinfo=LONDON)
+    return first.utcoffset() != first.replace(fold=1).utcoffset()
+
+
 def uk_moment(day: date, clock: time) -> datetime:
     """A date and a time of day read in Europe/London, as aware UTC."""
     return datetime.combine(day, clock, tzinfo=LONDON).astimezone(UTC)
@@ -180,11 +187,18 @@ class UkTimeField(StringField):
         if clock == time(0, 0):  # "00:00" or "12am", shown as "midnight on 30 December"
             raise midnight
         day = form[self.day].data
-        if isinstance(day, date) and not exists_in_the_uk(day, clock):
+        if not isinstance(day, date):
+            return
+        when = f"{clock:%H:%M} on {day.day} {day:%B %Y}"
+        if not exists_in_the_uk(day, clock):
             raise ValidationError(
-                f"The {self.noun} {clock:%H:%M} does not happen on {day.day} {day:%B %Y} in "
-                "the UK: the clocks go forward from 1am to 2am. Enter a time before 1am or "
-                "from 2am"
+                f"The {self.noun} {when} does not happen in the UK: the clocks go forward "
+                "from 1am to 2am. Enter a time before 1am or from 2am"
+            )
+        if happens_twice_in_the_uk(day, clock):
+            raise ValidationError(
+                f"The {self.noun} {when} happens twice in the UK: the clocks go back from "
+                "2am to 1am. Enter a time before 1am or from 2am"
             )
 
     def clock(self) -> time:
