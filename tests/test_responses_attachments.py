@@ -225,21 +225,6 @@ def test_a_file_up_to_twice_the_limit_is_refused_on_its_own_form(
     assert stored(db) == []
 
 
-def test_a_second_file_of_the_same_name_is_refused(client, get_page, db, consultation, signed_in):
-    upload(client, consultation, PDF, "evidence.pdf")
-    response = upload(client, consultation, PDF + b"%2", "evidence.pdf")
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert error_summary(page) == [
-        "A file called evidence.pdf is already attached: rename this one, or remove that one first"
-    ]
-    assert [a.filename for a in stored(db)] == ["evidence.pdf"]
-    # Once removed, the name is free again.
-    [attachment] = stored(db)
-    client.post(f"{page_url(consultation)}/{attachment.id}/remove")
-    upload(client, consultation, PDF + b"%2", "evidence.pdf")
-    assert [a.removed_at is None for a in stored(db)] == [False, True]
-
-
 def test_removing_an_attachment(client, get_page, db, consultation, signed_in):
     upload(client, consultation, PDF, "evidence.pdf")
     get_page(page_url(consultation))

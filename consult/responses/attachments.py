@@ -39,14 +39,6 @@ def add(
     _check_changeable(session, response, now)
     if len(response.attachments) >= MAX_ATTACHMENTS:
         raise InvalidInput(f"You can attach up to {MAX_ATTACHMENTS} files: remove one first")
-    # Two files of one name could not be told apart in the list, or when downloaded.
-    name = files.safe_display_name(filename)
-    same = next((a for a in response.attachments if a.filename == name), None)
-    if same is not None:
-        raise InvalidInput(
-            f"A file called {same.filename} is already attached: rename this one, or remove "
-            "that one first"
-        )
     checked = files.check_upload(stream, filename, ALLOWED, max_bytes, root / AREA)
     files.store(checked, root, AREA)
     attachment = Attachment(
