@@ -19,6 +19,11 @@ def london(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 
 
+def uk_date_stamp(value: datetime) -> str:
+    """The UK date of an instant as download names carry it: '2026-11-30'."""
+    return london(value).date().isoformat()
+
+
 def uk_datetime(value: datetime | None) -> str:
     """'5pm on 21 June 2017' (GOV.UK style), in Europe/London."""
     if value is None:

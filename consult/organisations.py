@@ -1,7 +1,7 @@
 """Organisations and their party categories; shared by the CLI and the SECAS console."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from consult import audit
 from consult.errors import InvalidInput, NotFound
@@ -25,14 +25,21 @@ def _clean_name(session: Session, name: str, *, except_id: int | None = None) ->
         raise InvalidInput("enter the organisation's name")
     if len(name) > 200:
         raise InvalidInput("the organisation's name must be 200 characters or fewer")
-    # The database lowers both, as the unique index on PostgreSQL does (migration 0012).
-    taken = select(Organisation.name).where(func.lower(Organisation.name) == func.lower(name))
-    if except_id is not None:
-        taken = taken.where(Organisation.id != except_id)
-    existing = session.scalar(taken.limit(1))
+    existing = _holder(session, Organisation.name, name, except_id)
     if existing is not None:  # named as stored, which may differ in case from what was typed
         raise InvalidInput(f"an organisation called {existing} already exists")
     return name
+
+
+def _holder(
+    session: Session, column: QueryableAttribute, value: str, except_id: int | None
+) -> str | None:
+    """The name of another organisation whose ``column`` is ``value`` ignoring case, if
+    any. The database lowers both, as PostgreSQL's unique indexes do (0012, 0015)."""
+    query = select(Organisation.name).where(func.lower(column) == func.lower(value))
+    if except_id is not None:
+        query = query.where(Organisation.id != except_id)
+    return session.scalar(query.limit(1))
 
 
 def _clean_sec_party_id(
@@ -46,12 +53,7 @@ def _clean_sec_party_id(
         )
     if not value:
         return None
-    holder = select(Organisation.name).where(
-        func.lower(Organisation.sec_party_id) == func.lower(value)
-    )
-    if except_id is not None:
-        holder = holder.where(Organisation.id != except_id)
-    holder_name = session.scalar(holder.limit(1))
+    holder_name = _holder(session, Organisation.sec_party_id, value, except_id)
     if holder_name is not None:
         raise InvalidInput(
             f"{holder_name} already has the SEC Party identifier {value}", "sec_party_id"

@@ -287,6 +287,12 @@ def error_messages(page) -> list[str]:
     return [normalise(a.text) for a in page.select(".govuk-error-summary a")]
 
 
+MIDNIGHT = (
+    "The new closing time cannot be midnight, which could be read as the start or the end "
+    "of a day: enter 23:59 for the end of the day, or 00:01 for its start"
+)
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -316,24 +322,15 @@ def error_messages(page) -> list[str]:
         ),
         (
             {"closes_date": ["1", "7", "2040"], "closes_time": "midnight", "reason": "x"},
-            [
-                "The new closing time cannot be midnight, which could be read as the start or "
-                "the end of a day: enter 23:59 for the end of the day, or 00:01 for its start"
-            ],
+            [MIDNIGHT],
         ),
         (
             {"closes_date": ["1", "7", "2040"], "closes_time": "12am", "reason": "x"},
-            [
-                "The new closing time cannot be midnight, which could be read as the start or "
-                "the end of a day: enter 23:59 for the end of the day, or 00:01 for its start"
-            ],
+            [MIDNIGHT],
         ),
         (
             {"closes_date": ["1", "7", "2040"], "closes_time": "00:00", "reason": "x"},
-            [
-                "The new closing time cannot be midnight, which could be read as the start or "
-                "the end of a day: enter 23:59 for the end of the day, or 00:01 for its start"
-            ],
+            [MIDNIGHT],
         ),
         (
             {"closes_date": ["25", "3", "2029"], "closes_time": "1:30am", "reason": "x"},

@@ -11,7 +11,7 @@ from consult.admin.people_forms import AuditFilterForm, as_choices
 from consult.auth.guards import role_required
 from consult.db import get_session, utcnow
 from consult.errors import InvalidInput
-from consult.filters import london
+from consult.filters import uk_date_stamp
 from consult.models import Role
 from consult.numbers import whole_number
 
@@ -120,4 +120,4 @@ def audit_csv():
 
 def _today() -> str:
     """Today in UK time, as the audit CSV's name gives it: 2026-11-30."""
-    return london(utcnow()).date().isoformat()
+    return uk_date_stamp(utcnow())

@@ -7,6 +7,7 @@ operator can fix a file in one go and a bad file never leaves half a consultatio
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -219,11 +220,7 @@ def _questions(value: Any, problems: _Problems) -> list[Question]:
             continue
         questions.append(_question(spec, index, problems))
     # Keys name pages, columns and spreadsheet sheets, and Excel's sheet names ignore case.
-    same_keys: dict[str, list[str]] = {}
-    for question in questions:
-        if question.key:
-            same_keys.setdefault(question.key.casefold(), []).append(question.key)
-    for keys in same_keys.values():
+    for keys in _alike([q.key for q in questions if q.key], str.casefold):
         spellings = list(dict.fromkeys(keys))
         if len(spellings) > 1:
             named = " and ".join(f"'{key}'" for key in spellings)
@@ -234,16 +231,22 @@ def _questions(value: Any, problems: _Problems) -> list[Question]:
     return questions
 
 
+def _alike(values: list[str], fold: Callable[[str], str]) -> list[list[str]]:
+    """The values grouped by ``fold`` (each group in the order given), to find the same
+    key or title given twice, or spelt two ways."""
+    groups: dict[str, list[str]] = {}
+    for value in values:
+        groups.setdefault(fold(value), []).append(value)
+    return list(groups.values())
+
+
 def _check_section_spellings(specs: list, problems: _Problems) -> None:
     """Questions of one section title (spaces around it aside) share a section; the builder
     holds titles unique ignoring case, so a file must not spell one two ways."""
-    spellings_of: dict[str, list[str]] = {}
-    for spec in specs:
-        title = spec.get("section") if isinstance(spec, dict) else None
-        if isinstance(title, str) and title.strip():
-            spellings_of.setdefault(title.strip().lower(), []).append(title.strip())
-    for titles in spellings_of.values():
-        spellings = list(dict.fromkeys(titles))
+    titles = [spec.get("section") for spec in specs if isinstance(spec, dict)]
+    stripped = [title.strip() for title in titles if isinstance(title, str) and title.strip()]
+    for same in _alike(stripped, str.lower):
+        spellings = list(dict.fromkeys(same))
         if len(spellings) > 1:
             named = " and ".join(f"'{title}'" for title in spellings)
             problems.add("questions", f"the sections {named} differ only in case: use one of them")

@@ -23,7 +23,7 @@ from consult import files
 from consult.auth.guards import role_required
 from consult.db import get_session, reads_one_snapshot, snapshot_session, utcnow
 from consult.errors import InvalidInput
-from consult.filters import london
+from consult.filters import uk_date_stamp
 from consult.models import Consultation, ConsultationStatus, Role, receipt_reference
 from consult.responses import attachments
 from consult.summaries import answers, archive, kept, publishing, service, writers
@@ -321,7 +321,7 @@ def _csv_stream(consultation: Consultation, version: Version) -> Iterator[str]:
 
 def _filename(reference: str, what: str, version: Version, extension: str) -> str:
     """E.g. SSI-2017-summary-panel-2026-11-29.csv (the date in UK time)."""
-    today = london(utcnow()).date().isoformat()
+    today = uk_date_stamp(utcnow())
     return f"{reference}-{what}-{version.value}-{today}.{extension}"
 
 
